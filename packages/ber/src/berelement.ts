@@ -14,6 +14,7 @@
  * - `rwptr` is the Sockbuf read/write cursor used by ber_get_next and
  *   ber_flush (-1 for NULL).
  */
+import { lberOptions } from '@lber/sockbuf';
 import { LBER_DEFAULT, type BerTag } from './constants.js';
 
 export class BerElement {
@@ -38,3 +39,40 @@ export class BerElement {
   /** `ber_rwptr` as an offset into `buf`, -1 for NULL. */
   rwptr = -1;
 }
+
+/**
+ * A new, empty BerElement for encoding, with the given options
+ * (`LBER_USE_DER`) and the current global debug level.
+ * @see ber_alloc_t
+ */
+export function berAllocT(options: number): BerElement {
+  const ber = new BerElement();
+  ber.options = options;
+  ber.debug = lberOptions.debug;
+  return ber;
+}
+export { berAllocT as ber_alloc_t };
+
+/**
+ * Resets `ber` and points it at `data` in place, without copying, ready for
+ * decoding. Passing null leaves it empty.
+ * @see ber_init2
+ */
+export function berInit2(ber: BerElement, data: Uint8Array | null, options: number): void {
+  ber.options = options & 0xff;
+  ber.debug = lberOptions.debug;
+  ber.tag = LBER_DEFAULT;
+  ber.len = 0;
+  ber.usertag = 0n;
+  ber.sosPtr = -1;
+  ber.rwptr = -1;
+  ber.ptr = 0;
+  if (data === null) {
+    ber.buf = null;
+    ber.end = 0;
+  } else {
+    ber.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    ber.end = data.byteLength;
+  }
+}
+export { berInit2 as ber_init2 };
