@@ -29,11 +29,18 @@ export interface LberGlobalOptions {
   logPrint: LogPrintFn;
 }
 
+/**
+ * The default log sink: writes the message to stderr as it is.
+ * @see ber_error_print
+ */
+export function berErrorPrint(message: string): void {
+  process.stderr.write(message);
+}
+export { berErrorPrint as ber_error_print };
+
 export const lberOptions: LberGlobalOptions = {
   debug: 0,
-  logPrint: (message: string) => {
-    process.stderr.write(message);
-  },
+  logPrint: berErrorPrint,
 };
 
 /** liblber formats into a 1024-byte buffer: longer messages lose their tail. */
@@ -43,6 +50,7 @@ const LOG_BUFFER_CHARS = 1023;
 export function berLogCheck(errlvl: number, loglvl: number): boolean {
   return (errlvl & loglvl) !== 0;
 }
+export { berLogCheck as ber_log_check };
 
 /**
  * Emits an already formatted message when `errlvl` is enabled in `loglvl`.
@@ -54,3 +62,4 @@ export function berPvtLogPrintf(errlvl: number, loglvl: number, message: string)
   lberOptions.logPrint(message.length > LOG_BUFFER_CHARS ? message.slice(0, LOG_BUFFER_CHARS) : message);
   return 1;
 }
+export { berPvtLogPrintf as ber_pvt_log_printf };
