@@ -1,0 +1,93 @@
+/**
+ * The debug layer (liblber `ber_sockbuf_io_debug`): passes every read and
+ * write through and, when the Sockbuf's debug level has LDAP_DEBUG_PACKETS,
+ * logs liblber's exact lines to the log sink (`lberOptions.logPrint`):
+ *
+ *   `<prefix>read: want=<len>, got=<n>` + a `ber_bprint` hex dump of the bytes
+ *   `<prefix>read: want=<len> error=<strerror>` on would-block or error
+ *   `<prefix>write: want=<len>, written=<n>` + hex dump / `... error=...`
+ *
+ * The prefix is the `add_io` argument ("sockbuf_" when null). With the
+ * level off, the layer costs one bit test per call.
+ */
+import { SOCKBUF_STRERROR, SockbufError } from './errors.js';
+import { LDAP_DEBUG_PACKETS, berPvtLogPrintf } from './log.js';
+import { berLogBprint } from './bprint.js';
+import type { SockbufIO, SockbufIODesc } from './sockbuf.js';
+
+/** Prefix used when the layer is added with a null argument. */
+export const SB_DEBUG_DEFAULT_PREFIX = 'sockbuf_';
+
+/**
+ * liblber formats each message with `vsnprintf(buf, 1023, ...)`: at most
+ * 1022 characters survive (the vectors show it with a long prefix).
+ */
+const FORMAT_LIMIT = 1022;
+
+function logLine(level: number, message: string): void {
+  berPvtLogPrintf(LDAP_DEBUG_PACKETS, level, message.length > FORMAT_LIMIT ? message.slice(0, FORMAT_LIMIT) : message);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof SockbufError ? SOCKBUF_STRERROR[err.code] : 'Unknown error';
+}
+
+function report(sbiod: SockbufIODesc<string>, what: 'read' | 'write', len: number, ret: number, buf: Buffer, off: number): void {
+  const level = sbiod.sb.debug;
+  const prefix = sbiod.pvt ?? '';
+  if (ret < 0) {
+    logLine(level, `${prefix}${what}: want=${len} error=${SOCKBUF_STRERROR.EWOULDBLOCK}\n`);
+  } else {
+    logLine(level, `${prefix}${what}: want=${len}, ${what === 'read' ? 'got' : 'written'}=${ret}\n`);
+    berLogBprint(LDAP_DEBUG_PACKETS, level, buf, off, off + ret);
+  }
+}
+
+function reportError(sbiod: SockbufIODesc<string>, what: 'read' | 'write', len: number, err: unknown): void {
+  logLine(sbiod.sb.debug, `${sbiod.pvt ?? ''}${what}: want=${len} error=${errorText(err)}\n`);
+}
+
+/**
+ * The debug layer. `add_io` argument: the line prefix (null: "sockbuf_").
+ * @see ber_sockbuf_io_debug
+ */
+export const sockbufIoDebug: SockbufIO<string, string> = {
+  name: 'debug',
+  setup(sbiod, arg) {
+    sbiod.pvt = arg ?? SB_DEBUG_DEFAULT_PREFIX;
+    return 0;
+  },
+  remove(sbiod) {
+    sbiod.pvt = null;
+    return 0;
+  },
+  ctrl(sbiod, opt, arg) {
+    return sbiod.ctrlNext(opt, arg);
+  },
+  read(sbiod, buf, off, len) {
+    if ((sbiod.sb.debug & LDAP_DEBUG_PACKETS) === 0) return sbiod.readNext(buf, off, len);
+    let ret: number;
+    try {
+      ret = sbiod.readNext(buf, off, len);
+    } catch (err) {
+      reportError(sbiod, 'read', len, err);
+      throw err;
+    }
+    report(sbiod, 'read', len, ret, buf, off);
+    return ret;
+  },
+  write(sbiod, buf, off, len) {
+    if ((sbiod.sb.debug & LDAP_DEBUG_PACKETS) === 0) return sbiod.writeNext(buf, off, len);
+    let ret: number;
+    try {
+      ret = sbiod.writeNext(buf, off, len);
+    } catch (err) {
+      reportError(sbiod, 'write', len, err);
+      throw err;
+    }
+    report(sbiod, 'write', len, ret, buf, off);
+    return ret;
+  },
+};
+
+export { sockbufIoDebug as ber_sockbuf_io_debug };
