@@ -222,38 +222,6 @@ export function berAdvance(ber: BerElement, len: number): void {
 }
 
 /**
- * Moves the read cursor forward by up to `len` bytes and returns how far it
- * moved. Like liblber it then takes the octet under the cursor as the saved
- * tag octet (0 past the end of the data, as the vectors' zeroed memory
- * gives).
- * @see ber_skip_data
- */
-export function berSkipData(ber: BerElement, len: number): number {
-  const left = Math.max(ber.end - ber.ptr, 0);
-  const n = len < left ? Math.max(Math.trunc(len), 0) : left;
-  ber.ptr += n;
-  ber.tag = BigInt(ber.buf?.[ber.ptr] ?? 0);
-  return n;
-}
-export { berSkipData as ber_skip_data };
-
-/**
- * Copies up to `len` bytes from the read cursor into `out` (never more than
- * `out` holds) and moves the cursor past them. Returns how many were copied.
- * The saved tag octet is left alone, as in liblber.
- * @see ber_read
- */
-export function berRead(ber: BerElement, out: Uint8Array, len: number = out.byteLength): number {
-  const left = Math.max(ber.end - ber.ptr, 0);
-  const want = Math.min(Math.max(Math.trunc(len), 0), out.byteLength);
-  const n = want < left ? want : left;
-  if (n > 0 && ber.buf !== null) out.set(ber.buf.subarray(ber.ptr, ber.ptr + n));
-  ber.ptr += n;
-  return n;
-}
-export { berRead as ber_read };
-
-/**
  * Resets `ber` to empty, with no buffer.
  * @see ber_init_w_nullc
  * @deprecated in liblber; use {@link berInit2} or {@link berAllocT}.

@@ -21,12 +21,10 @@ import {
   berLen,
   berPrintf,
   berPtrlen,
-  berRead,
   berRealloc,
   berRemaining,
   berReset,
   berRewind,
-  berSkipData,
   berStart,
   berWrite,
   derAlloc,
@@ -175,7 +173,7 @@ describe('free', () => {
   });
 });
 
-describe('write, read, skip', () => {
+describe('write', () => {
   test('ber_write appends at ber_ptr, or inside the open sequence', () => {
     const ber = berAllocT(0);
     expect(berWrite(ber, Buffer.from('ab'))).toBe(2);
@@ -194,19 +192,6 @@ describe('write, read, skip', () => {
     expect(berWrite(ber, Buffer.from('abc'), 2)).toBe(2);
     expect(berWrite(ber, Buffer.alloc(0))).toBe(0);
     expect(hexOf(berFlatten(ber))).toBe('6162');
-  });
-
-  test('ber_read copies and advances; ber_skip_data advances and saves the next octet', () => {
-    const ber = berAllocT(0);
-    berInit2(ber, Buffer.from('0102030405', 'hex'), 0);
-    const out = Buffer.alloc(2);
-    expect(berRead(ber, out)).toBe(2);
-    expect(out.toString('hex')).toBe('0102');
-    expect(berSkipData(ber, 1)).toBe(1);
-    expect(ber.tag).toBe(0x04n);
-    expect(berSkipData(ber, 10)).toBe(2);
-    expect([ber.ptr, ber.tag]).toEqual([5, 0n]);
-    expect(berRead(ber, out, 2)).toBe(0);
   });
 });
 
