@@ -17,6 +17,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { LDAP_DEBUG_ANY, berPvtLogPrintf, lberOptions } from '@lber/sockbuf';
 import { LBER_DEFAULT, LBER_USE_DER, type BerTag } from './constants.js';
+import { BerError } from './errors.js';
 
 export class BerElement {
   /** `ber_options`: LBER_USE_DER and friends. */
@@ -191,6 +192,7 @@ export function berWrite(ber: BerElement, data: Uint8Array, len: number = data.b
     berPvtLogPrintf(LDAP_DEBUG_ANY, ber.debug, 'ber_write: nonzero 4th argument not supported\n');
     return -1;
   }
+  if (!(data instanceof Uint8Array)) throw new BerError('BER_BAD_ARGUMENT', 'ber_write: expected bytes');
   if (!Number.isSafeInteger(len) || len < 0 || len > data.byteLength) return -1;
   const at = berWriteCursor(ber, len);
   if (at < 0) return -1;

@@ -151,8 +151,10 @@ function putLen(buf: Buffer, at: number, len: number, n: number): void {
   }
 }
 
+/** `tag` as a ber_tag_t, or the type's own tag for LBER_DEFAULT (and so for -1n). */
 function defaultTag(tag: BerTag, type: bigint): bigint {
-  return tag === LBER_DEFAULT ? type : tagValue(tag);
+  const t = tagValue(tag);
+  return t === LBER_DEFAULT ? type : t;
 }
 
 /** A `ber_int_t` argument: an integer, taken modulo 2^32 as C converts it. */

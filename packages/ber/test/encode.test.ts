@@ -99,6 +99,18 @@ describe('primitive elements', () => {
     expect(flat(ber)).toBe('0500bf810000');
   });
 
+  test('-1n is (ber_tag_t) -1, so LBER_DEFAULT: the type default', () => {
+    const ber = berAllocT(0);
+    berPutInt(ber, 1, -1n);
+    expect(flat(ber)).toBe('020101');
+  });
+
+  test('a value that is not bytes throws BER_BAD_ARGUMENT', () => {
+    const ber = berAllocT(0);
+    expect(() => berPutOstring(ber, 5 as unknown as string)).toThrow(expect.objectContaining({ code: 'BER_BAD_ARGUMENT' }));
+    expect(() => berPutNull(ber, 'x' as unknown as bigint)).toThrow(expect.objectContaining({ code: 'BER_BAD_ARGUMENT' }));
+  });
+
   test('tag 0 is the single octet 00', () => {
     const ber = berAllocT(0);
     berPutNull(ber, 0n);
