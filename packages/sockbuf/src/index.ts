@@ -5,3 +5,6 @@ export * from './sockbuf.js';
 export * from './readahead.js';
 export * from './debug.js';
 export * from './stream.js';
+export * from './udp.js';
+export * from './metrics.js';
+export * from './lengthprefix.js';
