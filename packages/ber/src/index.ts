@@ -6,3 +6,5 @@ export * from './reader.js';
 export * from './writer.js';
 export * from './encode.js';
 export * from './oid.js';
+export * from './decode.js';
+export * from './options.js';
