@@ -32,11 +32,21 @@
  * An unknown `ber_scanf` format character throws a BerError with code
  * BER_BAD_FORMAT where liblber aborts the process.
  */
-import { LDAP_DEBUG_ANY, LDAP_DEBUG_BER, LDAP_DEBUG_TRACE, berPvtLogPrintf } from '@lber/sockbuf';
+import { LDAP_DEBUG_ANY, LDAP_DEBUG_BER, LDAP_DEBUG_TRACE, berLogCheck, lberOptions } from '@lber/sockbuf';
 import type { BerElement } from './berelement.js';
 import { LBER_BV_ALLOC, LBER_BV_STRING, LBER_DEFAULT, type BerTag } from './constants.js';
 import { berLogDump } from './dump.js';
 import { BerError } from './errors.js';
+
+/**
+ * `ber_pvt_log_printf` for an already formatted message. liblber formats
+ * into a 1024-byte buffer with `vsnprintf(buf, sizeof(buf) - 1, ...)`, so a
+ * message keeps at most 1022 characters (log.json trace.scanf.0008).
+ */
+function logPrintf(errlvl: number, loglvl: number, message: string): void {
+  if (!berLogCheck(errlvl, loglvl)) return;
+  lberOptions.logPrint(message.length > 1022 ? message.slice(0, 1022) : message);
+}
 
 /** `ber_tag_t` values of single octets, so the common one-octet tag costs no allocation. */
 const OCTET_TAGS: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
@@ -793,7 +803,7 @@ export function berScanf(ber: BerElement, fmt: string, ...args: BerScanfArg[]): 
   if (nargs !== args.length) throw new BerError('BER_BAD_ARGUMENT', `ber_scanf: format "${fmt}" takes ${nargs} argument(s), got ${args.length}`);
 
   if ((ber.debug & (LDAP_DEBUG_TRACE | LDAP_DEBUG_BER)) !== 0) {
-    berPvtLogPrintf(LDAP_DEBUG_TRACE, ber.debug, `ber_scanf fmt (${fmt.slice(0, stop)}) ber:\n`);
+    logPrintf(LDAP_DEBUG_TRACE, ber.debug, `ber_scanf fmt (${fmt.slice(0, stop)}) ber:\n`);
     berLogDump(LDAP_DEBUG_BER, ber.debug, ber, 1);
   }
 
@@ -899,7 +909,7 @@ export function berScanf(ber: BerElement, fmt: string, ...args: BerScanfArg[]): 
       case ']':
         break;
       default:
-        if (ber.debug !== 0) berPvtLogPrintf(LDAP_DEBUG_ANY, ber.debug, `ber_scanf: unknown fmt ${c}\n`);
+        if (ber.debug !== 0) logPrintf(LDAP_DEBUG_ANY, ber.debug, `ber_scanf: unknown fmt ${c}\n`);
         rc = LBER_DEFAULT;
         break;
     }
