@@ -1,1 +1,4 @@
 export {};
+export * from './errors.js';
+export * from './dn.js';
+export * from './protocol/index.js';
