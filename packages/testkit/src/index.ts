@@ -1,1 +1,6 @@
 export * from './vectors.js';
+export * from './errors.js';
+export * from './fixtures.js';
+export * from './tls.js';
+export * from './reaper.js';
+export * from './slapd.js';
