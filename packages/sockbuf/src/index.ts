@@ -8,3 +8,4 @@ export * from './stream.js';
 export * from './udp.js';
 export * from './metrics.js';
 export * from './lengthprefix.js';
+export * from './tls.js';
