@@ -434,7 +434,8 @@ export interface BerTagBytes {
  * @see ber_get_stringa
  */
 export function berGetStringa(ber: BerElement): BerTagBytes {
-  const r = getStringbvRaw(ber, LBER_BV_ALLOC | LBER_BV_STRING, false);
+  // liblber's LBER_BV_ALLOC | LBER_BV_STRING; cString makes the copy.
+  const r = getStringbvRaw(ber, LBER_BV_STRING, false);
   return { tag: r.tag, value: r.value === null ? null : cString(r.value, 0, r.value.length) };
 }
 export { berGetStringa as ber_get_stringa };
@@ -444,7 +445,7 @@ export { berGetStringa as ber_get_stringa };
  * @see ber_get_stringa_null
  */
 export function berGetStringaNull(ber: BerElement): BerTagBytes {
-  const r = getStringbvRaw(ber, LBER_BV_ALLOC | LBER_BV_STRING, true);
+  const r = getStringbvRaw(ber, LBER_BV_STRING, true);
   return { tag: r.tag, value: r.value === null ? null : cString(r.value, 0, r.value.length) };
 }
 export { berGetStringaNull as ber_get_stringa_null };
@@ -681,7 +682,8 @@ function getStringList(ber: BerElement, kind: ListKind): { tag: BerTag; list: Bu
   }
   if (count === 0) return { tag, list: null };
   const list: Buffer[] = [];
-  const option = kind === ListKind.CharArray ? LBER_BV_ALLOC | LBER_BV_STRING : kind === ListKind.BvOff ? 0 : LBER_BV_ALLOC;
+  // liblber: v is ALLOC | STRING (cString copies here), M in place, V and W ALLOC.
+  const option = kind === ListKind.CharArray ? LBER_BV_STRING : kind === ListKind.BvOff ? 0 : LBER_BV_ALLOC;
   for (let n = 0; n < count; n++) {
     const r = getStringbvRaw(ber, option, false);
     if (r.tag === LBER_DEFAULT || r.value === null) return { tag: LBER_DEFAULT, list: null };
