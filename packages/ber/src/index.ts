@@ -8,3 +8,4 @@ export * from './encode.js';
 export * from './oid.js';
 export * from './decode.js';
 export * from './options.js';
+export * from './io.js';
