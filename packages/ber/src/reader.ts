@@ -65,6 +65,11 @@ const MAX_INT_OCTETS = 7;
 
 const EMPTY = Buffer.alloc(0);
 
+/** Slots of the per-reader cache of short strings (a power of two). */
+const INTERN_SLOTS = 512;
+/** Longest string, in bytes, that readInternedString caches. */
+const INTERN_MAX_BYTES = 48;
+
 function fail(code: BerErrorCode, message: string, offset: number): never {
   throw new BerError(code, message, offset);
 }
@@ -146,6 +151,9 @@ export class BerReader {
   readonly maxLength: number;
   /** Limits of the enclosing elements, saved by `enter`. */
   private readonly saved: Float64Array;
+  /** readInternedString's cache: the bytes and the string of each slot. */
+  private readonly internBytes: Array<Buffer | undefined> = new Array<Buffer | undefined>(INTERN_SLOTS).fill(undefined);
+  private readonly internStrings: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
   constructor(options: BerReaderOptions = {}) {
     this.maxDepth = options.maxDepth ?? BER_READER_DEFAULT_MAX_DEPTH;
@@ -290,6 +298,34 @@ export class BerReader {
     return this.buf.subarray(at, at + len);
   }
 
+  /**
+   * Reads a constructed element holding only OCTET STRINGs (by default a
+   * SET, as LDAP's `vals SET OF AttributeValue`) into an array of views,
+   * sized exactly. Every member must have tag `memberTag`.
+   */
+  readOctetStringList(tag: number = BerTags.SET, memberTag: number = BerTags.OCTET_STRING): Buffer[] {
+    this.enter(tag);
+    const start = this.offset;
+    let count = 0;
+    while (this.offset < this.limit) {
+      if (this.readTag() !== memberTag) fail('BER_BAD_TAG', `expected OCTET STRING tag ${hexTag(memberTag)}, found ${hexTag(this.lastTag)}`, this.offset);
+      const len = this.readLength();
+      this.offset += len;
+      count++;
+    }
+    this.offset = start;
+    const list = new Array<Buffer>(count);
+    for (let i = 0; i < count; i++) {
+      this.readTag();
+      const len = this.readLength();
+      const at = this.offset;
+      this.offset = at + len;
+      list[i] = this.buf.subarray(at, at + len);
+    }
+    this.leave();
+    return list;
+  }
+
   /** Reads an OCTET STRING and decodes it as UTF-8 (invalid sequences become U+FFFD). */
   readString(tag: number = BerTags.OCTET_STRING): string {
     const len = this.header(tag, 'OCTET STRING');
@@ -297,22 +333,40 @@ export class BerReader {
     const at = this.offset;
     const end = at + len;
     this.offset = end;
-    if (len < 24) {
-      // short ASCII (attribute types, DN parts) decodes faster by hand
-      let ascii = true;
-      for (let i = at; i < end; i++) {
-        if (buf[i]! >= 0x80) {
-          ascii = false;
+    return buf.toString('utf8', at, end);
+  }
+
+  /**
+   * Like {@link readString}, for short strings that repeat from message to
+   * message (attribute descriptions, object classes): a small cache in the
+   * reader returns the same string object for the same bytes, so a
+   * repeated string costs neither a decode nor an allocation.
+   */
+  readInternedString(tag: number = BerTags.OCTET_STRING): string {
+    const len = this.header(tag, 'OCTET STRING');
+    const buf = this.buf;
+    const at = this.offset;
+    const end = at + len;
+    this.offset = end;
+    if (len > INTERN_MAX_BYTES) return buf.toString('utf8', at, end);
+    let hash = len;
+    for (let i = at; i < end; i++) hash = (Math.imul(hash, 31) + buf[i]!) | 0;
+    const slot = (hash ^ (hash >>> 9)) & (INTERN_SLOTS - 1);
+    const cached = this.internBytes[slot];
+    if (cached !== undefined && cached.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (cached[i] !== buf[at + i]) {
+          same = false;
           break;
         }
       }
-      if (ascii) {
-        let s = '';
-        for (let i = at; i < end; i++) s += String.fromCharCode(buf[i]!);
-        return s;
-      }
+      if (same) return this.internStrings[slot]!;
     }
-    return buf.toString('utf8', at, end);
+    const value = buf.toString('utf8', at, end);
+    this.internBytes[slot] = Buffer.from(buf.subarray(at, end));
+    this.internStrings[slot] = value;
+    return value;
   }
 
   /**

@@ -177,8 +177,23 @@ export class BerWriter {
 
   /** Writes an OCTET STRING holding `value`. */
   writeOctetString(value: Uint8Array, tag: number = BerTags.OCTET_STRING): void {
-    this.writeTag(tag);
     const len = value.length;
+    if (len < 0x80 && tag >= 0 && tag < 0x100 && (tag | 0) === tag) {
+      // the common case in one step: one tag octet, one length octet
+      this.ensure(len + 2);
+      const buf = this.buf;
+      let at = this.offset;
+      buf[at++] = tag;
+      buf[at++] = len;
+      if (len <= 16) {
+        for (let i = 0; i < len; i++) buf[at + i] = value[i]!;
+      } else {
+        buf.set(value, at);
+      }
+      this.offset = at + len;
+      return;
+    }
+    this.writeTag(tag);
     this.writeLength(len);
     this.ensure(len);
     this.buf.set(value, this.offset);
@@ -222,9 +237,14 @@ export class BerWriter {
 
   /** Opens a constructed element (SEQUENCE by default); close it with `endSequence`. */
   startSequence(tag: number = BerTags.SEQUENCE): void {
-    this.writeTag(tag);
     const reserve = this.lengthForm === 'fixed4' ? 5 : 1;
-    this.ensure(reserve);
+    if (tag >= 0 && tag < 0x100 && (tag | 0) === tag) {
+      this.ensure(reserve + 1);
+      this.buf[this.offset++] = tag;
+    } else {
+      this.writeTag(tag);
+      this.ensure(reserve);
+    }
     this.starts[this.depth++] = this.offset;
     this.offset += reserve;
   }
