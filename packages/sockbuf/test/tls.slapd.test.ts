@@ -69,7 +69,7 @@ interface LdapResult {
 async function readResult(sb: Sockbuf): Promise<LdapResult> {
   const head = await readExactly(sb, 2);
   let len = head[1]!;
-  let lenBytes = Buffer.alloc(0);
+  let lenBytes: Buffer = Buffer.alloc(0);
   if (len & 0x80) {
     lenBytes = await readExactly(sb, len & 0x7f);
     len = lenBytes.readUIntBE(0, lenBytes.length);
