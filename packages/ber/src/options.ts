@@ -16,6 +16,7 @@ import type { BerElement } from './berelement.js';
 import {
   LBER_OPT_BER_BYTES_TO_WRITE,
   LBER_OPT_BER_DEBUG,
+  LBER_OPT_BER_MEMCTX,
   LBER_OPT_BER_OPTIONS,
   LBER_OPT_BER_REMAINING_BYTES,
   LBER_OPT_BER_TOTAL_BYTES,
@@ -56,6 +57,13 @@ const SUCCESS: BerOptionResult = { rc: LBER_OPT_SUCCESS, berErrno: LBER_ERROR_NO
 const PARAM: BerOptionResult = { rc: LBER_OPT_ERROR, berErrno: LBER_ERROR_PARAM };
 const PARAM_GET = { rc: LBER_OPT_ERROR, berErrno: LBER_ERROR_PARAM, out: undefined } as const;
 
+/**
+ * `ber_memctx`: liblber stores the caller's memory context pointer and hands
+ * it back; the port has no allocator to pass it to, so it only keeps the
+ * value per element (0, NULL, until set).
+ */
+const memctx = new WeakMap<BerElement, number | bigint>();
+
 /** A C `int` argument: numbers only, truncated to 32 bits as C's conversion does. */
 function asInt(value: BerOptionValue): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) | 0 : undefined;
@@ -90,12 +98,14 @@ function lenResult(n: number): BerGetOptionResult<number> {
  * resynchronise it). Globally: LBER_OPT_DEBUG_LEVEL and
  * LBER_OPT_LOG_PRINT_FN.
  *
- * Departures: a value that would put the end or cursor past the buffer is
- * refused (rc -1, LBER_ERROR_PARAM) where liblber would read past its
- * memory; options with no meaning in JavaScript (memory functions and
- * contexts, FILE* log output, log procedures) are refused the same way;
- * LBER_OPT_MEMORY_INUSE fails without setting `ber_errno`, as in a liblber
- * built without LDAP_MEMORY_DEBUG.
+ * LBER_OPT_BER_MEMCTX is kept and handed back (there is no allocator to
+ * use it). An end or cursor set past the buffer is accepted, as liblber
+ * does, but the decoder treats the buffer's end as the end of data where
+ * liblber would read past its memory. A length that is not a non-negative
+ * safe integer is refused (rc -1, LBER_ERROR_PARAM), and so are global
+ * options with no meaning in JavaScript (memory functions, FILE* log
+ * output, log procedures); LBER_OPT_MEMORY_INUSE fails without setting
+ * `ber_errno`, as in a liblber built without LDAP_MEMORY_DEBUG.
  * @see ber_set_option
  */
 export function berSetOption(item: null, option: typeof LBER_OPT_LOG_PRINT_FN, value: LogPrintFn): BerOptionResult;
@@ -121,7 +131,6 @@ export function berSetOption(item: BerElement | null, option: number, value: Ber
     }
   }
   const ber = item;
-  const size = ber.buf === null ? 0 : ber.buf.length;
   switch (option) {
     case LBER_OPT_BER_OPTIONS: {
       const n = asInt(value);
@@ -137,25 +146,29 @@ export function berSetOption(item: BerElement | null, option: number, value: Ber
     }
     case LBER_OPT_BER_REMAINING_BYTES: {
       const n = asLen(value);
-      if (n === undefined || ber.ptr + n > size) return PARAM;
+      if (n === undefined) return PARAM;
       ber.end = ber.ptr + n;
       return SUCCESS;
     }
     case LBER_OPT_BER_TOTAL_BYTES: {
       const n = asLen(value);
-      if (n === undefined || n > size) return PARAM;
+      if (n === undefined) return PARAM;
       ber.end = n;
       return SUCCESS;
     }
     case LBER_OPT_BER_BYTES_TO_WRITE: {
       const n = asLen(value);
-      if (n === undefined || n > size) return PARAM;
+      if (n === undefined) return PARAM;
       // As in liblber, the saved tag octet is left alone: the same field
       // holds an encoder's pending tag. A decoder resynchronises with
       // berSkipData(ber, 0).
       ber.ptr = n;
       return SUCCESS;
     }
+    case LBER_OPT_BER_MEMCTX:
+      if (typeof value !== 'number' && typeof value !== 'bigint') return PARAM;
+      memctx.set(ber, value);
+      return SUCCESS;
     default:
       return PARAM;
   }
@@ -198,6 +211,10 @@ export function berGetOption(item: BerElement | null, option: number): BerGetOpt
       return lenResult(ber.end);
     case LBER_OPT_BER_BYTES_TO_WRITE:
       return lenResult(ber.ptr);
+    case LBER_OPT_BER_MEMCTX: {
+      const ctx = memctx.get(ber) ?? 0;
+      return typeof ctx === 'bigint' ? { rc: LBER_OPT_SUCCESS, berErrno: LBER_ERROR_NONE, out: Number(ctx), outBig: ctx } : { rc: LBER_OPT_SUCCESS, berErrno: LBER_ERROR_NONE, out: ctx };
+    }
     default:
       return PARAM_GET;
   }
