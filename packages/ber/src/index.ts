@@ -9,3 +9,4 @@ export * from './oid.js';
 export * from './decode.js';
 export * from './options.js';
 export * from './io.js';
+export * from './asn1js.js';
