@@ -4,3 +4,4 @@ export * from './fixtures.js';
 export * from './tls.js';
 export * from './reaper.js';
 export * from './slapd.js';
+export * from './proxy.js';

@@ -89,9 +89,9 @@ export interface SlapdServer {
   logPath: string;
   pid: number;
   /** slapd's output so far (its stderr at the chosen log level). */
-  readLog(): string;
+  readLog: () => string;
   /** Stops slapd (SIGTERM, then SIGKILL after 5 s) and removes the temp directory. Safe to call twice. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 const DEFAULT_SUFFIX = 'dc=example,dc=com';
