@@ -32,21 +32,13 @@
  * An unknown `ber_scanf` format character throws a BerError with code
  * BER_BAD_FORMAT where liblber aborts the process.
  */
-import { LDAP_DEBUG_ANY, LDAP_DEBUG_BER, LDAP_DEBUG_TRACE, berLogCheck, lberOptions } from '@lber/sockbuf';
+import { LDAP_DEBUG_ANY, LDAP_DEBUG_BER, LDAP_DEBUG_TRACE, berPvtLogPrintf } from '@lber/sockbuf';
 import type { BerElement } from './berelement.js';
 import { LBER_BV_ALLOC, LBER_BV_STRING, LBER_DEFAULT, type BerTag } from './constants.js';
 import { berLogDump } from './dump.js';
 import { BerError } from './errors.js';
 
-/**
- * `ber_pvt_log_printf` for an already formatted message. liblber formats
- * into a 1024-byte buffer with `vsnprintf(buf, sizeof(buf) - 1, ...)`, so a
- * message keeps at most 1022 characters (log.json trace.scanf.0008).
- */
-function logPrintf(errlvl: number, loglvl: number, message: string): void {
-  if (!berLogCheck(errlvl, loglvl)) return;
-  lberOptions.logPrint(message.length > 1022 ? message.slice(0, 1022) : message);
-}
+const logPrintf = berPvtLogPrintf;
 
 /** `ber_tag_t` values of single octets, so the common one-octet tag costs no allocation. */
 const OCTET_TAGS: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));

@@ -43,8 +43,12 @@ export const lberOptions: LberGlobalOptions = {
   logPrint: berErrorPrint,
 };
 
-/** liblber formats into a 1024-byte buffer: longer messages lose their tail. */
-const LOG_BUFFER_CHARS = 1023;
+/**
+ * liblber formats into a 1024-byte buffer with `vsnprintf(buf, sizeof(buf)-1,
+ * ...)`, so a message keeps at most 1022 characters (log.json
+ * trace.scanf.0008 pins it).
+ */
+const LOG_BUFFER_CHARS = 1022;
 
 /** `ber_log_check`: is `errlvl` enabled in `loglvl`? */
 export function berLogCheck(errlvl: number, loglvl: number): boolean {
