@@ -72,22 +72,22 @@ export function nextEvent(sb: Sockbuf, types: SockbufEventType[], timeoutMs = 10
  * Reads up to `len` bytes: tries first, and waits for 'readable'/'end'
  * only when the stack would block. Returns the count (0 at end of stream).
  */
-export async function readSome(sb: Sockbuf, buf: Buffer, off: number, len: number): Promise<number> {
+export async function readSome(sb: Sockbuf, buf: Buffer, off: number, len: number, timeoutMs = 10000): Promise<number> {
   // Notifications arrive in later event-loop turns, so subscribing after a
   // would-block cannot miss one.
   for (;;) {
     const n = sb.read(buf, off, len);
     if (n !== SB_WOULD_BLOCK) return n;
-    await nextEvent(sb, ['readable', 'end', 'error']);
+    await nextEvent(sb, ['readable', 'end', 'error'], timeoutMs);
   }
 }
 
 /** Reads exactly `len` bytes (throws at a premature end of stream). */
-export async function readExactly(sb: Sockbuf, len: number): Promise<Buffer> {
+export async function readExactly(sb: Sockbuf, len: number, timeoutMs = 10000): Promise<Buffer> {
   const buf = Buffer.alloc(len);
   let got = 0;
   while (got < len) {
-    const n = await readSome(sb, buf, got, len - got);
+    const n = await readSome(sb, buf, got, len - got, timeoutMs);
     if (n === 0) throw new Error(`end of stream after ${got} of ${len} bytes`);
     got += n;
   }
