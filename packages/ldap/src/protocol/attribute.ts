@@ -69,11 +69,8 @@ export function writeAttributeList(w: BerWriter, attributes: readonly AttributeI
 /** Reads one PartialAttribute; the values are views into the input. */
 export function readAttribute(r: BerReader): PartialAttribute {
   r.enter(BerTags.SEQUENCE);
-  const type = r.readString();
-  const values: Buffer[] = [];
-  r.enter(BerTags.SET);
-  while (r.hasMore()) values.push(r.readOctetString());
-  r.leave();
+  const type = r.readInternedString();
+  const values = r.readOctetStringList(BerTags.SET);
   r.leave();
   return { type, values };
 }

@@ -189,7 +189,8 @@ export function writeSearchResultEntry(w: BerWriter, op: SearchResultEntryInput 
 
 /**
  * Reads a SearchResultEntry protocolOp: the hot path. Attribute values are
- * `subarray` views into the PDU.
+ * `subarray` views into the PDU, in arrays sized exactly; attribute
+ * descriptions come from the reader's intern cache when they repeat.
  */
 export function readSearchResultEntry(r: BerReader): SearchResultEntry {
   r.enter(LdapOp.searchResEntry);
@@ -198,11 +199,9 @@ export function readSearchResultEntry(r: BerReader): SearchResultEntry {
   r.enter(BerTags.SEQUENCE);
   while (r.hasMore()) {
     r.enter(BerTags.SEQUENCE);
-    const type = r.readString();
-    const values: Buffer[] = [];
-    r.enter(BerTags.SET);
-    while (r.hasMore()) values.push(r.readOctetString());
-    r.leave();
+    // attribute descriptions repeat from entry to entry: interned in the reader
+    const type = r.readInternedString();
+    const values = r.readOctetStringList(BerTags.SET);
     r.leave();
     attributes.push({ type, values });
   }
