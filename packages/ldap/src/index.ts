@@ -2,3 +2,4 @@ export {};
 export * from './errors.js';
 export * from './dn.js';
 export * from './protocol/index.js';
+export * from './filter.js';
