@@ -473,7 +473,6 @@ describe('differential: the bytes libldap itself wrote', () => {
   const tally = { same: 0, refusedByBoth: 0, departure: 0 };
 
   afterAll(() => {
-    // eslint-disable-next-line no-console
     console.log(`libldap filter differential: ${tally.same} encoded identically, ${tally.refusedByBoth} refused by both, ${tally.departure} departures (whitespace-only filter)`);
     expect(tally.same + tally.refusedByBoth + tally.departure).toBe(doc.filters.length);
   });
