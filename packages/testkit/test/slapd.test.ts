@@ -144,7 +144,7 @@ describe('the default server', () => {
     without.socket?.destroy();
   });
 
-  test.each(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-1', 'DIGEST-MD5', 'CRAM-MD5'])('SASL %s with the cleartext userPassword', async (mech) => {
+  test.each(['PLAIN', 'LOGIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'DIGEST-MD5', 'CRAM-MD5'])('SASL %s with the cleartext userPassword', async (mech) => {
     const bob = s.users[1];
     if (bob === undefined) throw new Error('no bob');
     const r = await run('ldapwhoami', ['-O', 'none', '-Y', mech, '-U', 'bob', '-w', bob.password, '-H', s.url]);
@@ -238,6 +238,26 @@ describe('options', () => {
       const controls = ldifValues(r.stdout, 'supportedControl').map((b) => b.toString());
       expect(controls).toEqual(expect.arrayContaining(['1.2.840.113556.1.4.473', '1.3.6.1.4.1.4203.1.9.1.1']));
       expect(readFileSync(s.configPath, 'utf8')).toMatch(/moduleload sssvlv\nmoduleload syncprov/);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('ppolicy with a default policy from extra LDIF (the docs example)', async () => {
+    const s = await startSlapd({
+      modules: ['ppolicy'],
+      databaseConfig: 'overlay ppolicy\nppolicy_default "cn=default,ou=policies,dc=example,dc=com"',
+      ldif:
+        'dn: ou=policies,dc=example,dc=com\nobjectClass: organizationalUnit\nou: policies\n\n' +
+        'dn: cn=default,ou=policies,dc=example,dc=com\nobjectClass: pwdPolicy\nobjectClass: organizationalRole\ncn: default\npwdAttribute: userPassword\npwdMinLength: 8\npwdCheckQuality: 2\n',
+    });
+    try {
+      const zoe = s.users[3];
+      if (zoe === undefined) throw new Error('no zoe');
+      const short = await run('ldappasswd', ['-x', '-H', s.url, '-D', zoe.dn, '-w', zoe.password, '-s', 'short']);
+      expect(short.code).not.toBe(0);
+      const long = await run('ldappasswd', ['-x', '-H', s.url, '-D', zoe.dn, '-w', zoe.password, '-s', 'long-enough']);
+      expect(long.code).toBe(0);
     } finally {
       await s.stop();
     }
