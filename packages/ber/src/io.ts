@@ -128,6 +128,11 @@ interface Pushback {
   off: number;
 }
 const pushbacks = new WeakMap<Sockbuf, Pushback>();
+/**
+ * How many Sockbufs hold octets (an upper bound: a Sockbuf collected while
+ * holding some still counts). While 0, reads skip the WeakMap.
+ */
+let pushbackHolders = 0;
 
 /**
  * Number of octets `berGetNext` has read from `sb` past the end of the last
@@ -144,6 +149,7 @@ export function berGetNextPending(sb: Sockbuf): number {
 function pushBack(sb: Sockbuf, data: Buffer): void {
   const pb = pushbacks.get(sb);
   if (pb === undefined || pb.off >= pb.buf.length) {
+    if (pb === undefined) pushbackHolders++;
     pushbacks.set(sb, { buf: Buffer.from(data), off: 0 });
     return;
   }
@@ -158,13 +164,17 @@ function pushBack(sb: Sockbuf, data: Buffer): void {
  * next read when held-back octets were returned.
  */
 function sbRead(sb: Sockbuf, buf: Buffer, off: number, len: number): number {
+  if (pushbackHolders === 0) return sb.read(buf, off, len);
   const pb = pushbacks.get(sb);
   if (pb === undefined) return sb.read(buf, off, len);
   const avail = pb.buf.length - pb.off;
   const n = avail < len ? avail : len;
   pb.buf.copy(buf, off, pb.off, pb.off + n);
   pb.off += n;
-  if (pb.off >= pb.buf.length) pushbacks.delete(sb);
+  if (pb.off >= pb.buf.length) {
+    pushbacks.delete(sb);
+    pushbackHolders--;
+  }
   if (n === len) return n;
   let more: number;
   try {
@@ -435,7 +445,8 @@ function headerStep(sb: Sockbuf, ber: BerElement, hdr: Buffer, out: BerGetNextRe
     fail(out, 'ENOMEM', new BerError('BER_LENGTH_LIMIT', `ber_get_next: cannot allocate ${tlen} octets`, ptr, { cause: err }));
     return HEADER_FAILED;
   }
-  if (sblen > 0) hdr.copy(buf, 0, ptr, ptr + sblen);
+  // At most 7 octets: a loop beats Buffer#copy at this size.
+  for (let i = 0; i < sblen; i++) buf[i] = hdr[ptr + i]!;
   ber.buf = buf;
   ber.end = tlen;
   ber.ptr = 0;
