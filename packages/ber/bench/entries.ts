@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import * as asn1js from 'asn1js';
-import type { BerWriter} from '@lber/ber';
+import type { BerWriter } from '@lber/ber';
 import { BerReader, berElementSize } from '@lber/ber';
 
 export interface Attribute {
@@ -90,11 +90,11 @@ export function makeEntries(count: number): Entry[] {
       { type: 'l', values: [text(pick(CITIES))] },
       { type: 'departmentNumber', values: [text(pick(DEPARTMENTS))] },
       { type: 'employeeNumber', values: [text(String(100000 + i))] },
-      { type: 'description', values: [text(`Compte créé pour ${first} ${last} — équipe ${pick(DEPARTMENTS)}, site ${pick(CITIES)}`)] },
+      { type: 'description', values: [text(`Compte créé pour ${first} ${last} — équipe ${pick(DEPARTMENTS)}`)] },
       { type: 'manager', values: [text(`uid=user${String(i % 977).padStart(6, '0')},ou=People,dc=example,dc=com`)] },
     ];
     if (i % 10 === 0) {
-      const photo = Buffer.alloc(400);
+      const photo = Buffer.alloc(120);
       for (let b = 0; b < photo.length; b++) photo[b] = Math.floor(random() * 256);
       attributes.push({ type: 'jpegPhoto', values: [photo] });
     }
@@ -142,13 +142,13 @@ export function decodeLber(stream: Buffer, limit: number, sink: (entry: Entry) =
     r.enter(SEARCH_RES_ENTRY);
     const dn = r.readString();
     r.enter(SEQUENCE);
-    const attributes: Attribute[] = [];
-    while (r.hasMore()) {
+    const attributes = new Array<Attribute>(r.countElements());
+    for (let i = 0; i < attributes.length; i++) {
       r.enter(SEQUENCE);
       const type = r.readInternedString();
       const values = r.readOctetStringList(SET);
       r.leave();
-      attributes.push({ type, values });
+      attributes[i] = { type, values };
     }
     sink({ messageId, dn, attributes });
     count++;

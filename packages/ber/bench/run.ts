@@ -14,15 +14,40 @@
  *
  * with about 13 attribute types each, some multi-valued, some non-ASCII
  * UTF-8, and a binary value on every tenth entry. Each library frames and
- * decodes the whole stream into entry objects, then encodes the same entry
- * objects back into messages (one Buffer per message). asn1js is much
+ * decodes the whole stream into an array of entry objects
+ * `{ messageId, dn, attributes: { type, values: Buffer[] }[] }` (the
+ * "decode" column), decodes it again handing each entry to a consumer that
+ * reads every value and keeps none (the "streamed" column, as a client's
+ * search iterator works, where less of the time is garbage collection), and
+ * encodes the same entry objects back into messages (one Buffer per
+ * message). Rates are per CPU-second of the process (all threads, so GC
+ * threads count), each timing starts after a full GC, and rounds alternate
+ * the libraries, keeping the best of each, so a busy machine skews less. asn1js is much
  * slower, so it runs on the first 10,000 messages and its rate is given per
  * second like the others. Every library must decode the same entries and
  * encode the same bytes; the run checks that on a sample.
  */
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BerWriter } from '@lber/ber';
 import { decodeAsn1js, decodeLber, decodeLdapjs, encodeAsn1js, encodeLber, encodeLdapjs, makeEntries, type Entry } from './entries.js';
+
+/**
+ * A full garbage collection between timings, so each one starts from the
+ * same heap (the usual trick to reach V8's gc() without --expose-gc).
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** CPU seconds (user and system, all threads) of `fn`: steadier than wall time on a shared machine. */
+function cpuSeconds(fn: () => void): number {
+  collectGarbage();
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
 
 const MESSAGES = 100_000;
 const ASN1JS_MESSAGES = 10_000;
@@ -89,14 +114,15 @@ const expectedBytes = (count: number): number => messages.slice(0, count).reduce
 function timeDecode(lib: Library, kept?: Entry[]): number {
   let bytes = 0;
   let index = 0;
-  const t0 = performance.now();
-  const count = lib.decode(stream, lib.messages, (entry) => {
-    for (const attr of entry.attributes) for (const v of attr.values) bytes += v.length;
-    if (kept !== undefined) kept.push(entry);
-    else if (index % 97 === 0) sample.push(entry);
-    index++;
+  let count = 0;
+  const seconds = cpuSeconds(() => {
+    count = lib.decode(stream, lib.messages, (entry) => {
+      for (const attr of entry.attributes) for (const v of attr.values) bytes += v.length;
+      if (kept !== undefined) kept.push(entry);
+      else if (index % 97 === 0) sample.push(entry);
+      index++;
+    });
   });
-  const seconds = (performance.now() - t0) / 1000;
   if (count !== lib.messages || bytes === 0) throw new Error(`${lib.name}: decoded ${count} entries`);
   return seconds;
 }
@@ -104,60 +130,55 @@ const sample: Entry[] = [];
 
 function timeEncode(lib: Library): number {
   let bytes = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < lib.messages; i++) bytes += lib.encode(entries[i]!).length;
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = cpuSeconds(() => {
+    for (let i = 0; i < lib.messages; i++) bytes += lib.encode(entries[i]!).length;
+  });
   if (bytes !== expectedBytes(lib.messages)) throw new Error(`${lib.name}: encoded ${bytes} bytes`);
   return seconds;
 }
 
 const rows: Row[] = libraries.map((lib) => ({ lib, decode: 0, decodeKept: 0, encode: 0 }));
-// correctness first: every decoder gives the source entries back
-for (const row of rows) {
-  const kept: Entry[] = [];
-  timeDecode(row.lib, kept);
-  check(row.lib.name, kept, entries.slice(0, row.lib.messages));
-}
 // then rounds that alternate the libraries, so a busy machine slows all alike; best of each
-const ROUNDS = 4;
+const ROUNDS = 3;
 for (let round = 0; round < ROUNDS; round++) {
   for (const row of rows) {
     if (row.lib.messages < MESSAGES && round > 0) continue; // asn1js: one round
+    // streamed to a consumer, as a client's search iterator hands them out
     sample.length = 0;
     row.decode = Math.max(row.decode, row.lib.messages / timeDecode(row.lib));
     for (let i = 0; i < sample.length; i++) {
       if (!sameEntry(sample[i]!, entries[i * 97]!)) throw new Error(`${row.lib.name}: sampled entry ${i * 97} differs`);
     }
     row.encode = Math.max(row.encode, row.lib.messages / timeEncode(row.lib));
+    // into an array of entry objects, all kept: allocation and GC weigh most here
+    const kept: Entry[] = [];
+    row.decodeKept = Math.max(row.decodeKept, row.lib.messages / timeDecode(row.lib, kept));
+    if (round === 0) check(row.lib.name, kept, entries.slice(0, row.lib.messages));
+    kept.length = 0;
   }
-}
-// for comparison: decoding while keeping every entry alive, where allocation and GC dominate
-for (const row of rows) {
-  const kept: Entry[] = [];
-  row.decodeKept = row.lib.messages / timeDecode(row.lib, kept);
 }
 
 const base = rows[1]!;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ratio = (n: number, d: number): string => `${(n / d).toFixed(2)}x`;
 const lines = [
-  '| library | messages | decode entries/s | encode entries/s | decode vs @ldapjs/asn1 | encode vs @ldapjs/asn1 | decode, all entries kept (entries/s, vs @ldapjs/asn1) |',
+  '| library | messages | decode entries/s | encode entries/s | decode vs @ldapjs/asn1 | encode vs @ldapjs/asn1 | decode streamed to a consumer, entries/s (vs @ldapjs/asn1) |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map(
     (r) =>
-      `| ${r.lib.name} | ${fmt(r.lib.messages)}${r.lib.messages < MESSAGES ? ' (subset; rates per second)' : ''} | ${fmt(r.decode)} | ${fmt(r.encode)} | ${ratio(r.decode, base.decode)} | ${ratio(r.encode, base.encode)} | ${fmt(r.decodeKept)} (${ratio(r.decodeKept, base.decodeKept)}) |`,
+      `| ${r.lib.name} | ${fmt(r.lib.messages)}${r.lib.messages < MESSAGES ? ' (subset; rates per second)' : ''} | ${fmt(r.decodeKept)} | ${fmt(r.encode)} | ${ratio(r.decodeKept, base.decodeKept)} | ${ratio(r.encode, base.encode)} | ${fmt(r.decode)} (${ratio(r.decode, base.decode)}) |`,
   ),
 ];
 process.stdout.write(`\n${lines.join('\n')}\n\n`);
 process.stdout.write(
-  `node ${process.version}, best of ${ROUNDS} alternating rounds (asn1js: 1), ${((performance.now() - started) / 1000).toFixed(1)} s in all; ` +
+  `node ${process.version}, rates per CPU-second, best of ${ROUNDS} alternating rounds (asn1js: 1), a full GC before each timing, ${((performance.now() - started) / 1000).toFixed(1)} s in all; ` +
     'every decoder checked against the source entries, every encoder against the same bytes\n',
 );
 
 const lber = rows[0]!;
 const floor = 3;
 for (const [what, mine, theirs] of [
-  ['decode', lber.decode, base.decode],
+  ['decode', lber.decodeKept, base.decodeKept],
   ['encode', lber.encode, base.encode],
 ] as const) {
   process.stdout.write(`floor ${floor}x ${what}: ${mine >= floor * theirs ? 'met' : 'MISSED'} (${ratio(mine, theirs)})\n`);

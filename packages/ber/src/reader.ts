@@ -305,22 +305,15 @@ export class BerReader {
    */
   readOctetStringList(tag: number = BerTags.SET, memberTag: number = BerTags.OCTET_STRING): Buffer[] {
     this.enter(tag);
-    const start = this.offset;
-    let count = 0;
-    while (this.offset < this.limit) {
-      if (this.readTag() !== memberTag) fail('BER_BAD_TAG', `expected OCTET STRING tag ${hexTag(memberTag)}, found ${hexTag(this.lastTag)}`, this.offset);
-      const len = this.readLength();
-      this.offset += len;
-      count++;
-    }
-    this.offset = start;
+    const count = this.countElements();
     const list = new Array<Buffer>(count);
     for (let i = 0; i < count; i++) {
-      this.readTag();
-      const len = this.readLength();
       const at = this.offset;
-      this.offset = at + len;
-      list[i] = this.buf.subarray(at, at + len);
+      if (this.readTag() !== memberTag) fail('BER_BAD_TAG', `expected OCTET STRING tag ${hexTag(memberTag)}, found ${hexTag(this.lastTag)}`, at);
+      const len = this.readLength();
+      const from = this.offset;
+      this.offset = from + len;
+      list[i] = this.buf.subarray(from, from + len);
     }
     this.leave();
     return list;
@@ -392,6 +385,27 @@ export class BerReader {
     if (this.depth === 0) throw new BerError('BER_BAD_ARGUMENT', 'leave() without enter()', this.offset);
     this.offset = this.limit;
     this.limit = this.saved[--this.depth]!;
+  }
+
+  /**
+   * Counts the elements left in the innermost entered element without
+   * moving the cursor (to size an array before reading them). Throws like
+   * `skip` if one of them is malformed.
+   */
+  countElements(): number {
+    const start = this.offset;
+    let count = 0;
+    try {
+      while (this.offset < this.limit) {
+        this.readTag();
+        const len = this.readLength();
+        this.offset += len;
+        count++;
+      }
+    } finally {
+      this.offset = start;
+    }
+    return count;
   }
 
   /** Skips the next element; returns its tag. */
