@@ -65,7 +65,7 @@ const STALL = 'header over 9 octets refused with ERANGE';
  * never more than asked; one would-block between chunks; after the last
  * chunk, end of stream (eof) or would-block forever.
  */
-export class ChunkProvider {
+class ChunkProvider {
   pos = 0;
   chunk = 0;
   left: number;
@@ -111,7 +111,7 @@ export class ChunkProvider {
   }
 }
 
-export function providerIo(p: ChunkProvider): SockbufIO {
+function providerIo(p: ChunkProvider): SockbufIO {
   return {
     name: 'chunks',
     read: (_sbiod, buf, off, len) => p.read(buf, off, len),
@@ -119,7 +119,7 @@ export function providerIo(p: ChunkProvider): SockbufIO {
   };
 }
 
-export function sockbufOver(p: ChunkProvider, readahead: boolean, maxIncoming: number): Sockbuf {
+function sockbufOver(p: ChunkProvider, readahead: boolean, maxIncoming: number): Sockbuf {
   const sb = berSockbufAlloc();
   berSockbufAddIo(sb, providerIo(p), LBER_SBIOD_LEVEL_PROVIDER, null);
   if (readahead) berSockbufAddIo(sb, sockbufIoReadahead, LBER_SBIOD_LEVEL_PROVIDER, null);
