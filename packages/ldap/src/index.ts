@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './dn.js';
 export * from './protocol/index.js';
 export * from './filter.js';
+export * from './url.js';
+export * from './client/index.js';
