@@ -4,3 +4,4 @@ export * from './dn.js';
 export * from './protocol/index.js';
 export * from './filter.js';
 export * from './url.js';
+export * from './client/index.js';
