@@ -9,9 +9,13 @@
  *   same, then the signal is raised again so the process ends as it would
  *   have. When the application has its own handler (the CLI does), it is in
  *   charge and calls stop() itself; 'exit' remains the backstop.
- * - a process killed with SIGKILL runs no hook: {@link reapOrphans} (called
- *   at every start) kills slapds whose owner process is gone, recognised by
- *   their temp directory name `lber-slapd-<owner pid>-*`.
+ * - whatever way the process ends (SIGKILL, a jest worker, where these
+ *   hooks never run), slapd's watchdog sees its stdin pipe close and stops
+ *   slapd (see slapd.ts);
+ * - {@link reapOrphans} (called at every start) is the last resort: it kills
+ *   slapds whose owner process is gone, recognised by their temp directory
+ *   name `lber-slapd-<owner pid>-*`, and removes such directories and the
+ *   TLS directories `lber-tls-<owner pid>-*` of dead processes.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,7 +114,7 @@ function processAlive(pid: number): boolean {
 
 /**
  * Kills slapds left behind by testkit processes that died without cleaning
- * up (SIGKILL), and removes their directories. A slapd is only killed when
+ * up, and removes their directories (and their TLS directories). A slapd is only killed when
  * its pidfile sits in such a directory and its command line names that
  * directory, so nothing else is ever touched.
  */
@@ -123,11 +127,15 @@ export function reapOrphans(): void {
     return;
   }
   for (const name of names) {
-    const match = /^lber-slapd-(\d+)-/.exec(name);
+    const match = /^lber-(slapd|tls)-(\d+)-/.exec(name);
     if (match === null) continue;
-    const owner = Number(match[1]);
+    const owner = Number(match[2]);
     if (owner === process.pid || processAlive(owner)) continue;
     const dir = path.join(base, name);
+    if (match[1] === 'tls') {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
     try {
       const pid = Number(readFileSync(path.join(dir, 'slapd.pid'), 'utf8').trim());
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');

@@ -285,8 +285,70 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/**
+ * slapd runs under a small shell watchdog that ties its life to ours: it
+ * starts slapd in the background, prints its pid, and reads its stdin, a
+ * pipe from this process. "stop" on that pipe means a normal stop: SIGTERM
+ * to slapd (SIGKILL 5 s later). End of file without "stop" means this
+ * process died, however it died (SIGKILL and jest workers included): the
+ * watchdog stops slapd the same way and removes the temp directory. The
+ * watchdog exits with slapd's status as soon as slapd exits.
+ */
+const WATCHDOG = `
+exec 3<&0
+"$@" </dev/null 1>&2 &
+pid=$!
+echo "$pid"
+(
+  if read -r cmd <&3 && [ "$cmd" = stop ]; then :; else : > "$LBER_TESTKIT_DIR/.orphaned"; fi
+  kill -TERM "$pid" 2>/dev/null
+  sleep 5
+  kill -KILL "$pid" 2>/dev/null
+) </dev/null >/dev/null 2>&1 &
+watcher=$!
+wait "$pid"
+status=$?
+kill "$watcher" 2>/dev/null
+if [ -e "$LBER_TESTKIT_DIR/.orphaned" ]; then rm -rf "$LBER_TESTKIT_DIR"; fi
+exit "$status"
+`;
+
+/** The slapd pid the watchdog prints first, or undefined if it exits before. */
+function watchdogPid(child: ChildProcess): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let out = '';
+    const done = (pid: number | undefined): void => {
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onExit);
+      resolve(pid);
+    };
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString('latin1');
+      const line = /^(\d+)\n/.exec(out);
+      if (line !== null) done(Number(line[1]));
+    };
+    const onExit = (): void => done(undefined);
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onExit);
+  });
+}
+
+/** Kills slapd and its watchdog at once. */
+async function killWatched(child: ChildProcess, pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  child.stdin?.end('stop\n');
+  if (!(await waitExit(child, 2000))) child.kill('SIGKILL');
+}
+
 interface Launched {
   child: ChildProcess;
+  pid: number;
   port: number;
   ldapsPort: number;
 }
@@ -348,32 +410,37 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
       const logFd = openSync(logPath, 'a');
       let child: ChildProcess;
       try {
-        child = spawn(slapdPath, ['-d', logLevel, '-f', configPath, '-h', urls], { stdio: ['ignore', logFd, logFd], env });
+        child = spawn('/bin/sh', ['-c', WATCHDOG, 'lber-slapd-watchdog', slapdPath, '-d', logLevel, '-f', configPath, '-h', urls], {
+          stdio: ['pipe', 'pipe', logFd],
+          env: { ...env, LBER_TESTKIT_DIR: tmpDir },
+        });
       } finally {
         closeSync(logFd);
       }
-      const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-      if (child.pid !== undefined) registerPid(child.pid);
       let failure: Error | undefined;
-      void spawnError.then((error) => (failure = error));
+      child.once('error', (error) => (failure = error));
+      // A write after the watchdog is gone must not become an uncaught error.
+      child.stdin?.on('error', () => undefined);
+      const pid = await watchdogPid(child);
+      if (pid !== undefined) registerPid(pid);
       for (;;) {
         if (failure !== undefined) throw new TestkitError('SLAPD_START_FAILED', `could not run ${slapdPath}: ${failure.message}`, { cause: failure });
-        if (child.exitCode !== null || child.signalCode !== null) break;
+        if (child.exitCode !== null || child.signalCode !== null || pid === undefined) break;
         if (existsSync(ldapiPath) && (await answersBind(port, 500))) {
-          launched = { child, port, ldapsPort };
+          launched = { child, pid, port, ldapsPort };
           break;
         }
         if (Date.now() > deadline) {
-          child.kill('SIGKILL');
-          await waitExit(child, 2000);
-          if (child.pid !== undefined) unregisterPid(child.pid);
+          await killWatched(child, pid);
+          unregisterPid(pid);
           const log = tail(readFileOr(logPath, ''));
           throw new TestkitError('SLAPD_TIMEOUT', `slapd did not answer on ${urls} within ${options.startTimeoutMs ?? 10000} ms; log tail:\n${log}`, { log });
         }
         await sleep(10);
       }
       if (launched !== undefined) break;
-      if (child.pid !== undefined) unregisterPid(child.pid);
+      await waitExit(child, 2000);
+      if (pid !== undefined) unregisterPid(pid);
       const log = tail(readFileOr(logPath, ''));
       // Another process took one of the ports between freePort() and bind(): try again.
       if (attempt < 4 && log.includes('Address already in use') && Date.now() < deadline) continue;
@@ -384,17 +451,13 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdServe
       );
     }
 
-    const { child, port, ldapsPort } = launched;
-    const pid = child.pid ?? 0;
+    const { child, pid, port, ldapsPort } = launched;
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          if (!(await waitExit(child, 5000))) {
-            child.kill('SIGKILL');
-            await waitExit(child, 2000);
-          }
+          child.stdin?.end('stop\n');
+          if (!(await waitExit(child, 7000))) await killWatched(child, pid);
         }
         unregisterPid(pid);
         if (options.keepTmpDir !== true) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -417,13 +417,43 @@ describe('start and stop', () => {
     expect(existsSync(info.tmpDir)).toBe(false);
   }, 30000);
 
-  test('a slapd orphaned by SIGKILL is reaped by the next start', async () => {
+  test('SIGKILL of the owner: the watchdog stops slapd and removes its directory', async () => {
     const { child, info } = await childWithSlapd(plainScript);
+    expect(alive(info.pid)).toBe(true);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
-    expect(alive(info.pid)).toBe(true);
-    reapOrphans();
     await until(() => !alive(info.pid));
-    expect(existsSync(info.tmpDir)).toBe(false);
+    await until(() => !existsSync(info.tmpDir));
   }, 30000);
+
+  test('reapOrphans kills a slapd whose owner is gone and removes leftover directories', async () => {
+    // a dead pid to pose as the owner
+    const gone = spawn('true');
+    await new Promise((resolve) => gone.on('exit', resolve));
+    const owner = gone.pid ?? 0;
+    const dir = mkdtempSync(path.join(tmpdir(), `lber-slapd-${owner}-`));
+    const tlsDir = mkdtempSync(path.join(tmpdir(), `lber-tls-${owner}-`));
+    // a stand-in "slapd" whose command line names its directory
+    const fakeSlapd = path.join(dir, 'slapd');
+    symlinkSync('/bin/sleep', fakeSlapd);
+    const orphan = spawn(fakeSlapd, ['60'], { stdio: 'ignore' });
+    const orphanPid = orphan.pid ?? 0;
+    await until(() => alive(orphanPid));
+    writeFileSync(path.join(dir, 'slapd.pid'), `${orphanPid}\n`);
+    // a process that is not ours, named in another pidfile, is left alone
+    const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const otherDir = mkdtempSync(path.join(tmpdir(), `lber-slapd-${owner}-`));
+    writeFileSync(path.join(otherDir, 'slapd.pid'), `${bystander.pid ?? 0}\n`);
+    try {
+      reapOrphans();
+      await until(() => !alive(orphanPid));
+      expect(existsSync(dir)).toBe(false);
+      expect(existsSync(tlsDir)).toBe(false);
+      expect(existsSync(otherDir)).toBe(false);
+      expect(alive(bystander.pid ?? 0)).toBe(true);
+    } finally {
+      bystander.kill('SIGKILL');
+      orphan.kill('SIGKILL');
+    }
+  });
 });
