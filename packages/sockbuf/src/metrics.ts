@@ -39,6 +39,24 @@ export class BerPduCounter {
     const end = off + len;
     let i = off;
     while (i < end) {
+      // Fast path: whole headers in view, one step per PDU.
+      while (this.phase === Phase.Tag && i + 6 <= end && (buf[i]! & 0x1f) !== 0x1f) {
+        const l = buf[i + 1]!;
+        let next: number;
+        if (l < 0x80) next = i + 2 + l;
+        else if (l === 0x81) next = i + 3 + buf[i + 2]!;
+        else if (l === 0x82) next = i + 4 + ((buf[i + 2]! << 8) | buf[i + 3]!);
+        else if (l === 0x83) next = i + 5 + ((buf[i + 2]! << 16) | (buf[i + 3]! << 8) | buf[i + 4]!);
+        else break;
+        if (next > end) {
+          this.remaining = next - end;
+          this.phase = Phase.Contents;
+          return;
+        }
+        this.pdus++;
+        i = next;
+      }
+      if (i >= end) return;
       switch (this.phase) {
         case Phase.Contents: {
           const left = end - i;

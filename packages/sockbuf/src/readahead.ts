@@ -143,10 +143,15 @@ export const sockbufIoReadahead: SockbufIO<SockbufBuf, number> = {
     len -= got;
     if (len === 0) return got;
     const max = p.size - p.end;
+    // With the buffer empty and room for a whole block in the caller's
+    // buffer, the block is read there directly: the same read below (same
+    // size asked) and the same result as going through the buffer, one
+    // copy fewer.
+    const direct = p.end === 0 && len >= max;
     let ret = 0;
     if (max > 0) {
       try {
-        ret = sbiod.readNext(p.base, p.end, max);
+        ret = direct ? sbiod.readNext(buf, off + got, max) : sbiod.readNext(p.base, p.end, max);
       } catch (err) {
         // What was already handed out is the answer; the error comes again
         // on the next read from below.
@@ -155,6 +160,7 @@ export const sockbufIoReadahead: SockbufIO<SockbufBuf, number> = {
       }
     }
     if (ret < 0) return got > 0 ? got : ret;
+    if (direct) return got + ret;
     p.end += ret;
     got += berPvtSbCopyOut(p, buf, off + got, len);
     return got;

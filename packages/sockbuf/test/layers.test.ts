@@ -3,6 +3,7 @@
  * debug-layer error lines, fd and udp providers, metrics, lengthPrefix.
  */
 import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -239,6 +240,31 @@ describe('metrics layer', () => {
     expect([m.bytesIn, m.pdusIn, m.bytesOut, m.pdusOut, m.writesOut]).toEqual([stream.length, 5, pdu.length, 1, 2]);
     berSockbufFree(sb);
   });
+});
+
+test('metrics PDU counter: any PDUs in any chunks count the same', () => {
+  const pduArb = fc.record({ tag: fc.constantFrom([0x30], [0x63], [0x5f, 0x81, 0x01]), size: fc.integer({ min: 0, max: 70000 }), form: fc.integer({ min: 0, max: 4 }) });
+  fc.assert(
+    fc.property(fc.array(pduArb, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 20 }), (list, cuts) => {
+      const parts: Buffer[] = [];
+      for (const p of list) {
+        const lenOctets = p.size < 128 && p.form === 0 ? [p.size] : [0x84, p.size >>> 24, (p.size >> 16) & 255, (p.size >> 8) & 255, p.size & 255].slice(p.size > 0xffffff || p.form === 4 ? 0 : p.size > 0xffff || p.form === 3 ? 1 : p.size > 0xff || p.form === 2 ? 2 : 3);
+        if (lenOctets.length > 1) lenOctets[0] = 0x80 | (lenOctets.length - 1);
+        parts.push(Buffer.from([...p.tag, ...lenOctets]), Buffer.alloc(p.size, 0x30));
+      }
+      const stream = Buffer.concat(parts);
+      const c = new BerPduCounter();
+      let at = 0;
+      for (let k = 0; at < stream.length; k++) {
+        const n = Math.min(cuts[k % cuts.length]!, stream.length - at);
+        c.feed(stream, at, n);
+        at += n;
+      }
+      expect(c.pdus).toBe(list.length);
+      expect(c.lost).toBe(false);
+    }),
+    { numRuns: 200 },
+  );
 });
 
 describe('lengthPrefix layer', () => {
