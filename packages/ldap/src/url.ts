@@ -139,21 +139,13 @@ function parseRange(input: string, start: number, stop: number): LdapUrl {
   }
   const sink = new ByteSink();
   const slash = find(input, '/', afterScheme, end);
-  let hostEnd = slash;
-  let dnStart = -1; // where the dn part begins, -1 for none
-  let novell = false;
-  if (slash === end) {
-    // no /: libldap's "Novell kludge" host??dn, else the URL ends with the host
-    const q = find(input, '?', afterScheme, end);
-    if (q < end) {
-      if (input.charCodeAt(q + 1) !== 0x3f) fail('BADURL', '? without / before it', input, q);
-      hostEnd = q;
-      dnStart = q + 2;
-      novell = true;
-    }
-  } else {
-    dnStart = slash + 1;
-  }
+  // no /: the URL ends with the host, and libldap ignores whatever
+  // follows a ?, except for its "Novell kludge" host??dn, which in 2.5
+  // only survives for ldapi:// (for the others the host:port parsing
+  // loses it)
+  const hostEnd = slash === end ? find(input, '?', afterScheme, end) : slash;
+  const dnStart = slash === end ? -1 : slash + 1;
+  const novell = slash === end && scheme === 'ldapi' && hostEnd < end && input.charCodeAt(hostEnd + 1) === 0x3f;
 
   let host: string;
   let port = 0;
@@ -186,11 +178,8 @@ function parseRange(input: string, start: number, stop: number): LdapUrl {
   if (port === 0) port = ldapUrlDefaultPort(scheme);
 
   const url: { -readonly [K in keyof LdapUrl]: LdapUrl[K] } = { scheme, host, port, dn: '', attributes: [], extensions: [] };
+  if (novell) url.dn = decode(input, hostEnd + 2, end, sink);
   if (dnStart < 0) return url;
-  if (novell) {
-    url.dn = decode(input, dnStart, end, sink);
-    return url;
-  }
 
   // dn ? attributes ? scope ? filter ? extensions
   const dnEnd = find(input, '?', dnStart, end);
