@@ -61,6 +61,8 @@ class Pipe {
   consumed = 0;
   /** Bytes written to dst, injected ones included. */
   written = 0;
+  /** Socket writes made to dst. */
+  writes = 0;
   private readonly queue: QueueItem[] = [];
   private head = 0;
   private queuedBytes = 0;
@@ -168,6 +170,7 @@ class Pipe {
       this.queuedBytes -= item.length;
       if (this.dst.destroyed) continue;
       this.written += item.length;
+      this.writes++;
       if (!this.dst.write(item)) {
         this.blocked = true;
         this.dst.once('drain', () => {
@@ -253,7 +256,10 @@ export class FaultProxy {
   private readonly server: net.Server;
   private readonly faults: Record<ProxyDirection, DirectionFaults>;
   private readonly open = new Set<ProxyConnection>();
-  private readonly totals: Record<ProxyDirection, number> = { clientToServer: 0, serverToClient: 0 };
+  private readonly totals: Record<ProxyDirection, { consumed: number; writes: number }> = {
+    clientToServer: { consumed: 0, writes: 0 },
+    serverToClient: { consumed: 0, writes: 0 },
+  };
 
   private constructor(server: net.Server, host: string, port: number, options: FaultProxyOptions) {
     this.server = server;
@@ -336,8 +342,15 @@ export class FaultProxy {
 
   /** Original stream bytes taken in a direction, over all connections (closed ones included). */
   forwarded(direction: ProxyDirection): number {
-    let total = this.totals[direction];
+    let total = this.totals[direction].consumed;
     for (const connection of this.open) total += connection.pipes[direction].consumed;
+    return total;
+  }
+
+  /** Socket writes made in a direction, over all connections (what `chunkSize` multiplies). */
+  writes(direction: ProxyDirection): number {
+    let total = this.totals[direction].writes;
+    for (const connection of this.open) total += connection.pipes[direction].writes;
     return total;
   }
 
@@ -353,8 +366,10 @@ export class FaultProxy {
     server.pause();
     const connection = new ProxyConnection(client, server, (direction) => this.faults[direction], (closed) => {
       if (!this.open.delete(closed)) return;
-      this.totals.clientToServer += closed.pipes.clientToServer.consumed;
-      this.totals.serverToClient += closed.pipes.serverToClient.consumed;
+      for (const direction of ['clientToServer', 'serverToClient'] as const) {
+        this.totals[direction].consumed += closed.pipes[direction].consumed;
+        this.totals[direction].writes += closed.pipes[direction].writes;
+      }
     });
     this.open.add(connection);
     connection.pipes.clientToServer.updateReading();

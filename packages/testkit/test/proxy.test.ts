@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
-import { FaultProxy } from '@lber/testkit';
+import { spawn } from 'node:child_process';
+import { FaultProxy, useSlapd } from '@lber/testkit';
 import type { FaultProxyOptions } from '@lber/testkit';
 
 /** A loopback echo server that records the size of every chunk it receives. */
@@ -106,22 +107,43 @@ test('passes bytes through unchanged in both directions', async () => {
   expect(p.accepted).toBe(1);
 });
 
-test('splits the stream into N-byte writes (with a delay every write arrives alone)', async () => {
-  const p = await startProxy({ clientToServer: { chunkSize: 7, delayMs: 2 } });
+/** Cumulative end offsets of received chunks. */
+function boundaries(chunks: number[]): number[] {
+  let at = 0;
+  return chunks.map((n) => (at += n));
+}
+
+test('splits the stream into N-byte writes', async () => {
+  const p = await startProxy({ clientToServer: { chunkSize: 7, delayMs: 15 } });
   const client = await connect(p);
   const data = payload.subarray(0, 50);
   client.socket.write(data);
   await until(() => client.received().length === data.length);
-  expect(echo.chunks).toEqual([7, 7, 7, 7, 7, 7, 7, 1]);
+  expect(p.writes('clientToServer')).toBe(8);
   expect(client.received().equals(data)).toBe(true);
+  // with a delay between writes each arrives alone; should the receiver fall
+  // behind and read two at once, chunk ends still sit on multiples of 7
+  expect(echo.chunks.length).toBeGreaterThan(1);
+  expect(boundaries(echo.chunks).every((end) => end % 7 === 0 || end === 50)).toBe(true);
+});
+
+test('without a delay the writes still are N bytes each and nothing is lost', async () => {
+  const p = await startProxy({ serverToClient: { chunkSize: 10 } });
+  const client = await connect(p);
+  client.socket.write(payload);
+  await until(() => client.received().length === payload.length);
+  expect(p.writes('serverToClient')).toBe(100);
+  expect(p.writes('clientToServer')).toBeLessThan(100);
+  expect(client.received().equals(payload)).toBe(true);
 });
 
 test('splits into single bytes in the server-to-client direction', async () => {
-  const p = await startProxy({ serverToClient: { chunkSize: 1, delayMs: 1 } });
+  const p = await startProxy({ serverToClient: { chunkSize: 1, delayMs: 15 } });
   const client = await connect(p);
   client.socket.write(Buffer.from('hello'));
   await until(() => client.received().length === 5);
-  expect(client.chunks).toEqual([1, 1, 1, 1, 1]);
+  expect(p.writes('serverToClient')).toBe(5);
+  expect(client.chunks.length).toBeGreaterThan(1);
   expect(echo.chunks).toEqual([5]);
   expect(client.received().toString()).toBe('hello');
 });
@@ -155,10 +177,10 @@ test('pausing applies to an open connection and lets TCP push back on the sender
   client.socket.write(Buffer.from('a'));
   await until(() => client.received().length === 1);
   p.pause('clientToServer');
-  const big = Buffer.alloc(8 << 20, 0x41);
-  const flushed = client.socket.write(big);
+  const big = Buffer.alloc(32 << 20, 0x41);
+  client.socket.write(big);
   await new Promise((resolve) => setTimeout(resolve, 150));
-  expect(flushed).toBe(false);
+  // the kernel buffers are full: part of the write is still queued in the client
   expect(client.socket.writableLength).toBeGreaterThan(0);
   expect(echo.received().length).toBe(1);
   p.resume('clientToServer');
@@ -238,4 +260,35 @@ test('proxies to a unix socket target', async () => {
     await new Promise((resolve) => server.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('in front of the testkit slapd', () => {
+  const slapd = useSlapd();
+
+  function whoami(url: string): Promise<{ code: number | null; stdout: string }> {
+    const s = slapd();
+    return new Promise((resolve) => {
+      const child = spawn('ldapwhoami', ['-x', '-H', url, '-D', s.rootDn, '-w', s.rootPassword], { env: { ...process.env, LDAPCONF: '/dev/null' } });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+  }
+
+  test('an LDAP exchange survives one-byte writes in both directions', async () => {
+    const s = slapd();
+    proxy = await FaultProxy.start({ target: { host: s.host, port: s.port }, clientToServer: { chunkSize: 1 }, serverToClient: { chunkSize: 1, delayMs: 1 } });
+    const r = await whoami(proxy.url('ldap'));
+    expect(r).toEqual({ code: 0, stdout: `dn:${s.rootDn}\n` });
+    expect(proxy.writes('serverToClient')).toBe(proxy.forwarded('serverToClient'));
+    expect(proxy.forwarded('serverToClient')).toBeGreaterThan(20);
+  });
+
+  test('a cut in the middle of the bind response is a connection error for the client', async () => {
+    const s = slapd();
+    proxy = await FaultProxy.start({ target: { host: s.host, port: s.port }, serverToClient: { cutAfter: 5 } });
+    const r = await whoami(proxy.url('ldap'));
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+  });
 });
