@@ -1,7 +1,7 @@
 /**
  * Benchmark: moving 1 GiB over loopback TCP into a Sockbuf, in one run.
  *
- *   npm run bench -w @lber/sockbuf            (1 GiB per case, 3 rounds)
+ *   npm run bench -w @lber/sockbuf            (1 GiB per case, 5 rounds)
  *   BENCH_MIB=256 BENCH_ROUNDS=2 npm run bench -w @lber/sockbuf
  *
  * The sender is a plain net.Socket writing 64 KiB chunks with backpressure;
@@ -39,7 +39,7 @@ import type { Sockbuf } from '@lber/sockbuf';
 
 const MIB = 1024 * 1024;
 const TOTAL = Number(process.env['BENCH_MIB'] ?? 1024) * MIB;
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 /** BENCH_CLOCK=wall times by the wall clock instead of the process's CPU time. */
 const USE_WALL = process.env['BENCH_CLOCK'] === 'wall';
 
