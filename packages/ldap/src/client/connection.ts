@@ -326,7 +326,8 @@ export class LdapConnection {
     if (error instanceof LdapConnectionError) return error;
     const url = this.url;
     if (error instanceof BerError) {
-      const code: LdapConnectionErrorCode = error.code === 'BER_LENGTH_LIMIT' ? 'PDU_TOO_LARGE' : 'DECODE_ERROR';
+      // BER_TRUNCATED from the framer: the stream ended inside a PDU.
+      const code: LdapConnectionErrorCode = error.code === 'BER_LENGTH_LIMIT' ? 'PDU_TOO_LARGE' : error.code === 'BER_TRUNCATED' ? 'CLOSED_BY_SERVER' : 'DECODE_ERROR';
       return new LdapConnectionError(code, `${error.message}${this.where()}`, { cause: error, url });
     }
     if (error instanceof SockbufError) {
