@@ -131,7 +131,7 @@ function readToEnd(sb: Sockbuf): Promise<number> {
           n = sb.read(buf, 0, buf.length);
         } catch (err) {
           unsubscribe();
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
           return;
         }
         if (n === SB_WOULD_BLOCK) return;
@@ -170,7 +170,7 @@ async function layerUpload(port: number, ca: string): Promise<number> {
         try {
           n = sb.write(payload, off, CHUNK - off);
         } catch (err) {
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
           return;
         }
         if (n === SB_WOULD_BLOCK) return;
