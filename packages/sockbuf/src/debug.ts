@@ -18,14 +18,9 @@ import type { SockbufIO, SockbufIODesc } from './sockbuf.js';
 /** Prefix used when the layer is added with a null argument. */
 export const SB_DEBUG_DEFAULT_PREFIX = 'sockbuf_';
 
-/**
- * liblber formats each message with `vsnprintf(buf, 1023, ...)`: at most
- * 1022 characters survive (the vectors show it with a long prefix).
- */
-const FORMAT_LIMIT = 1022;
-
+/** berPvtLogPrintf cuts long messages as liblber's formatting buffer does. */
 function logLine(level: number, message: string): void {
-  berPvtLogPrintf(LDAP_DEBUG_PACKETS, level, message.length > FORMAT_LIMIT ? message.slice(0, FORMAT_LIMIT) : message);
+  berPvtLogPrintf(LDAP_DEBUG_PACKETS, level, message);
 }
 
 function errorText(err: unknown): string {
