@@ -156,14 +156,12 @@ class DnParser {
       return s.slice(start, i);
     }
     if (isDigit(first)) {
-      // numericoid = number 1*( DOT number ), number = DIGIT / ( LDIGIT 1*DIGIT )
+      // numericoid = number 1*( DOT number ); leading zeros are let through, as libldap does
       let i = start;
       let arcs = 0;
       for (;;) {
-        const arcStart = i;
         if (!isDigit(s.charCodeAt(i))) fail('a numeric OID arc expected', s, i);
         while (isDigit(s.charCodeAt(i))) i++;
-        if (s.charCodeAt(arcStart) === 0x30 && i - arcStart > 1) fail('a numeric OID arc with a leading zero', s, arcStart);
         arcs++;
         if (s.charCodeAt(i) !== 0x2e) break;
         i++;
@@ -269,16 +267,17 @@ class DnParser {
 }
 
 /**
- * Parses an RFC 4514 string DN. The empty string (or only spaces) is the
- * empty DN. Throws {@link LdapDnError} with the position of the problem.
+ * Parses an RFC 4514 string DN. The empty string is the empty DN (a
+ * string of spaces only is refused, as libldap does). Throws {@link LdapDnError} with the position of the problem.
  * @see ldap_str2dn
  */
 export function parseDn(input: string, options: DnParseOptions = {}): Dn {
   if (typeof input !== 'string') throw new LdapDnError('a DN must be a string', String(input), 0);
   const p = new DnParser(input, options.strict === true);
-  p.skipSpaces();
   const rdns: Rdn[] = [];
-  if (p.at >= input.length) return new Dn(rdns);
+  if (input.length === 0) return new Dn(rdns);
+  p.skipSpaces();
+  if (p.at >= input.length) fail('a DN of spaces only', input, 0);
   for (;;) {
     rdns.push(p.rdn());
     if (p.at >= input.length) return new Dn(rdns);
