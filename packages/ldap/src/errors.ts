@@ -197,12 +197,13 @@ export class LdapResultError extends LdapError {
   }
 }
 
-/** Shows where in `input` the problem is: the input, then a caret line. */
+/** Shows where in `input` the problem is: the input quoted on its own line, a caret under the position. */
 function pointAt(input: string, position: number): string {
-  const shown = input.length > 200 ? `${input.slice(0, 200)}...` : input;
-  if (position < 0 || position > 200) return `in ${JSON.stringify(shown)}`;
-  const quoted = JSON.stringify(input.slice(0, position)).length - 1;
-  return `in ${JSON.stringify(shown)}\n   ${' '.repeat(quoted)}^`;
+  if (input.length > 200) return `\n  ${JSON.stringify(`${input.slice(0, 200)}...`)}`;
+  const line = `\n  ${JSON.stringify(input)}`;
+  if (position < 0 || position > input.length) return line;
+  const column = JSON.stringify(input.slice(0, position)).length - 1;
+  return `${line}\n  ${' '.repeat(column)}^`;
 }
 
 /**
@@ -221,7 +222,7 @@ export class LdapSyntaxError extends LdapError {
     readonly position: number,
     options?: LdapErrorOptions,
   ) {
-    super(code, `${reason} at position ${position} ${pointAt(input, position)}`, options);
+    super(code, `${reason} at position ${position}${pointAt(input, position)}`, options);
   }
 }
 
