@@ -6,7 +6,7 @@
  */
 import { LDAP_MAX_INT } from '../protocol/tags.js';
 import type { LdapMessage, LdapResponse } from '../protocol/message.js';
-import type { LdapError } from '../errors.js';
+import { LdapError } from '../errors.js';
 
 /**
  * An operation waiting for responses. The connection calls `receive` for
@@ -44,7 +44,7 @@ export class MessageRegistry {
 
   /** `firstId`: the first id to hand out (default 1); tests use it to reach the wrap quickly. */
   constructor(firstId = 1) {
-    if (!Number.isInteger(firstId) || firstId < 1 || firstId > MESSAGE_ID_MAX) throw new RangeError(`firstId must be in 1..${MESSAGE_ID_MAX}`);
+    if (!Number.isInteger(firstId) || firstId < 1 || firstId > MESSAGE_ID_MAX) throw new LdapError('BAD_ARGUMENT', `firstMessageId must be an integer in 1..${MESSAGE_ID_MAX}`);
     this.last = firstId - 1;
   }
 
@@ -53,7 +53,7 @@ export class MessageRegistry {
    * never an id that is still outstanding.
    */
   nextId(): number {
-    if (this.pending.size >= MESSAGE_ID_MAX) throw new RangeError('every message id is in use');
+    if (this.pending.size >= MESSAGE_ID_MAX) throw new LdapError('BAD_ARGUMENT', 'every message id is in use');
     let id = this.last;
     do {
       id = id >= MESSAGE_ID_MAX ? 1 : id + 1;
