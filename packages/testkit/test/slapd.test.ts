@@ -22,6 +22,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input = '
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // a command that does not read its stdin may be gone before we close it
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }
