@@ -5,3 +5,4 @@ export * from './protocol/index.js';
 export * from './filter.js';
 export * from './url.js';
 export * from './client/index.js';
+export * from './ldif/index.js';
