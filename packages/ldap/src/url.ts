@@ -17,8 +17,11 @@
  * is percent-decoded as UTF-8. As in libldap: an optional `<...>`
  * enclosure and `URL:` prefix, scopes also spelled `onelevel`, `subtree`,
  * `subord`, `subordinate` (all three mean RFC 4516's children scope,
- * returned as `children`), and the attribute list split on `,` after
- * decoding, empty names dropped.
+ * returned as `children`), the attribute list split on `,` after
+ * decoding, empty names dropped, and in a URL without `/` whatever follows
+ * `?` ignored. Stricter than libldap (docs/porting-ldap-strings.md): a bad
+ * `%` escape, a port that is not 0..65535 in digits, text after `]` other
+ * than `:port`, and the pldap/pldaps schemes are errors.
  */
 import { LdapUrlError, type LdapUrlErrorReason } from './errors.js';
 import { ByteSink, hexDigit } from './text.js';
