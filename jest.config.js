@@ -1,6 +1,6 @@
 // One jest project per package, all running TypeScript sources through
 // ts-jest as ESM. Package names map to src/, so no test needs a build.
-const packages = ['sockbuf', 'ber', 'testkit', 'ldap'];
+const packages = ['sockbuf', 'ber', 'testkit', 'ldap', 'cli'];
 
 const shared = {
   testEnvironment: 'node',
