@@ -102,9 +102,12 @@ describe('connect and bind', () => {
     expect(one).toMatchObject({ code: 'CONNECT_FAILED', url: `ldap://127.0.0.1:${a}` });
   });
 
-  test('a bad URL is a typed URL_SYNTAX error', async () => {
+  test('a bad URL is a typed URL_SYNTAX error; bad options are BAD_ARGUMENT', async () => {
     const error = await rejection(connect('http://example.com'));
     expect(error).toMatchObject({ code: 'URL_SYNTAX' });
+    await expect(connect(slapd().url, { maxIncoming: 0 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(connect(slapd().url, { firstMessageId: 0 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(connect(slapd().url, { connectTimeoutMs: -5 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 });
 

@@ -145,7 +145,14 @@ async function openOne(u: LdapUrl, options: ConnectOptions): Promise<LdapConnect
     }
   }
   if (debugging) sb.addIo(sockbufIoDebug, LDAP_DEBUG_LAYER_LEVEL, 'ldap_');
-  const conn = new LdapConnection(sb, { url, host: u.host === '' ? 'localhost' : u.host, maxIncoming: options.maxIncoming, firstMessageId: options.firstMessageId });
+  let conn: LdapConnection;
+  try {
+    conn = new LdapConnection(sb, { url, host: u.host === '' ? 'localhost' : u.host, maxIncoming: options.maxIncoming, firstMessageId: options.firstMessageId });
+  } catch (error) {
+    if (sb.valid) berSockbufFree(sb);
+    socket.destroy();
+    throw error;
+  }
   conn.debugLayers = debugging;
   conn.tlsDefaults = options.tls;
   return conn;
@@ -170,6 +177,7 @@ export async function openConnection(url: string | readonly string[], options: C
     try {
       return await openOne(u, options);
     } catch (error) {
+      if (error instanceof LdapError && !(error instanceof LdapConnectionError)) throw error;
       const e = error instanceof LdapConnectionError ? error : new LdapConnectionError('CONNECT_FAILED', `cannot connect to ${urlText(u)}: ${String(error)}`, { cause: error, url: urlText(u) });
       if (e.code === 'ABORTED') throw e;
       errors.push(e);
