@@ -112,6 +112,15 @@ export interface TlsOptions {
   secureContext?: tls.SecureContext;
   /** Plaintext bytes queued for the reader before the TLSSocket is paused (default 256 KiB). */
   highWaterMark?: number;
+  /**
+   * Let node:tls read and write the socket itself when the layer directly
+   * below is the tcp (or fd) provider over a socket (default true). Node's
+   * TLS then works on the socket's native handle instead of going through
+   * JavaScript for every ciphertext chunk (about 1.5x less CPU on bulk
+   * reads). With any other layer in between (a "tls_" debug layer, a
+   * custom transport) the ciphertext always goes through the layers below.
+   */
+  direct?: boolean;
 }
 
 /** Default plaintext receive-queue bounds. */
@@ -172,6 +181,8 @@ export class TlsState extends EventEmitter {
   bytesOut = 0;
   /** The "tls_" debug layer `tlsConnect` put below, removed with this one. */
   debugBelow = false;
+  /** node:tls drives the provider's socket directly (see TlsOptions.direct). */
+  direct = false;
   private settle: { resolve(s: tls.TLSSocket): void; reject(e: TlsError): void } | null = null;
 
   constructor(readonly sbiod: SockbufIODesc<TlsState>) {
@@ -332,6 +343,8 @@ export function tlsErrorFrom(err: unknown): TlsError {
  */
 function failHandshake(st: TlsState, err: TlsError): void {
   if (st.phase !== 'handshaking') return;
+  // A failure already found (a pin mismatch waiting for its teardown) wins.
+  err = st.failure ?? err;
   st.phase = 'failed';
   st.failure = err;
   const sbiod = st.sbiod;
@@ -430,16 +443,39 @@ function plaintextBelow(sbiod: SockbufIODesc): number {
   return 0;
 }
 
+/**
+ * The socket of the provider directly below `sbiod`, when node:tls may
+ * drive it itself: a tcp/fd provider over a live net.Socket (not a file),
+ * with nothing queued.
+ */
+function providerSocketBelow(sbiod: SockbufIODesc): net.Socket | null {
+  const below = sbiod.next;
+  if (below === null) return null;
+  const p = below.pvt;
+  if (!(p instanceof StreamState) || p.fileFd !== -1 || p.queued > 0 || p.eof || p.error !== null) return null;
+  const socket = p.socket;
+  if (socket === null || socket.destroyed || socket instanceof tls.TLSSocket) return null;
+  return socket;
+}
+
 /** Starts the client handshake over the layers below `sbiod`. */
 function startSession(st: TlsState, opts: TlsOptions): void {
   const sbiod = st.sbiod;
   const host = bareHost(opts.host ?? 'localhost');
   const servername = opts.servername ?? (net.isIP(host) === 0 ? host : undefined);
-  const duplex = new CipherDuplex(st);
-  st.duplex = duplex;
-  duplex.on('error', () => undefined); // reported through the TLSSocket
+  const directSocket = opts.direct === false ? null : providerSocketBelow(sbiod);
+  let transport: Duplex;
+  if (directSocket !== null) {
+    st.direct = true;
+    transport = directSocket;
+  } else {
+    const duplex = new CipherDuplex(st);
+    st.duplex = duplex;
+    duplex.on('error', () => undefined); // reported through the TLSSocket
+    transport = duplex;
+  }
   const connectOptions: tls.ConnectionOptions = {
-    socket: duplex,
+    socket: transport,
     host,
     rejectUnauthorized: opts.rejectUnauthorized ?? true,
     minVersion: opts.minVersion ?? 'TLSv1.2',
@@ -465,7 +501,11 @@ function startSession(st: TlsState, opts: TlsOptions): void {
     if (pin !== undefined && pin !== '') {
       const bad = checkPin(socket, pin);
       if (bad !== null) {
-        failHandshake(st, bad);
+        // Not from inside node:tls's own callback: tearing the socket down
+        // there can crash the process. Until then the phase stays
+        // 'handshaking', so nothing is read or written.
+        st.failure = bad;
+        setImmediate(() => failHandshake(st, bad));
         return;
       }
     }
@@ -693,14 +733,18 @@ export const sockbufIoTls: SockbufIO<TlsState, TlsOptions> = {
     if (st === null) return 0;
     if (st.phase === 'secure' && st.socket !== null && !st.socket.destroyed) {
       // SSL_shutdown: send close_notify if the layer below still takes it.
-      st.socket.end();
+      // In direct mode the provider destroys the socket right after this,
+      // under node:tls's feet: destroy the session first instead.
+      if (st.direct) st.socket.destroy();
+      else st.socket.end();
     }
     if (st.phase !== 'failed') st.phase = 'closed';
     return 0;
   },
   notify(sbiod, type: SockbufEventType, error?: SockbufError) {
     const st = sbiod.pvt;
-    if (st === null) return;
+    // In direct mode the session hears from the socket itself.
+    if (st === null || st.direct) return;
     switch (type) {
       case 'readable':
         if (st.wantCipher) pullCipher(st);

@@ -106,6 +106,8 @@ test('handshake and echo through tcp + debug + tls + debug: ciphertext below, pl
       ['tcp', LBER_SBIOD_LEVEL_PROVIDER],
     ]);
     expect(session.authorized).toBe(true);
+    // A layer in between: the ciphertext goes through it, never around it.
+    expect(tlsStateOf(sb)!.direct).toBe(false);
     const hello = Buffer.from('hello, directory');
     await writeAll(sb, hello);
     expect((await readExactly(sb, hello.length)).equals(hello)).toBe(true);
@@ -170,6 +172,18 @@ test('GET_SSL gives the session; NEEDS_READ and would-block while the handshake 
   expect(sb.ctrl(LBER_SB_OPT_DATA_READY, null)).toBe(0);
   expect(sb.read(buf, 0, 16)).toBe(SB_WOULD_BLOCK);
   expect(sb.ctrl(LBER_SB_OPT_NEEDS_READ, null)).toBe(1);
+  berSockbufFree(sb);
+});
+
+test.each([true, false])('bulk echo over tcp + tls with direct=%s (node:tls on the socket, or through the layers)', async (direct) => {
+  server = await echoServer(m.server);
+  const sb = tcpSockbuf(await connectTcp(server.port));
+  await tlsConnect(sb, { host: 'localhost', ca: m.ca, direct });
+  expect(tlsStateOf(sb)!.direct).toBe(direct);
+  const data = random(2 * 1024 * 1024 + 3);
+  const reading = readExactly(sb, data.length);
+  for (let off = 0; off < data.length; off += 100003) await writeAll(sb, data.subarray(off, off + 100003));
+  expect((await reading).equals(data)).toBe(true);
   berSockbufFree(sb);
 });
 
