@@ -208,3 +208,19 @@ test('another unsolicited notification is an event; the connection goes on', asy
   expect(notices.map((n) => n.protocolOp.responseName)).toEqual(['1.2.3.4']);
   expect(client.closed).toBe(false);
 });
+
+test('a server that stops reading: writes wait for writable, then everything goes out in order', async () => {
+  const { proxy, client } = await proxied();
+  await client.bind(slapd().rootDn, slapd().rootPassword);
+  proxy.pause('clientToServer');
+  const big = 'x'.repeat(300 * 1024);
+  const alice = slapd().users[0]!;
+  const ops = Array.from({ length: 20 }, () => client.compare(alice.dn, 'cn', big));
+  const last = client.compare(alice.dn, 'uid', 'alice');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(client.connection.backlogBytes).toBeGreaterThan(0);
+  proxy.resume('clientToServer');
+  await expect(Promise.all(ops)).resolves.toEqual(Array.from({ length: 20 }, () => false));
+  await expect(last).resolves.toBe(true);
+  expect(client.connection.backlogBytes).toBe(0);
+});

@@ -105,6 +105,13 @@ export class LdapConnection {
     return this.framer.buffered;
   }
 
+  /** Request bytes the Sockbuf has not taken yet (waiting for 'writable'). */
+  get backlogBytes(): number {
+    let n = 0;
+    for (let i = this.backlogOff; i < this.backlog.length; i++) n += this.backlog[i]!.length;
+    return n;
+  }
+
   /** Outstanding operations. */
   get pending(): number {
     return this.registry.size;
