@@ -22,7 +22,7 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import { SockbufError } from './errors.js';
-import { SB_WOULD_BLOCK, sbiodNotifyUp } from './sockbuf.js';
+import { LBER_SB_OPT_DATA_READY, SB_WOULD_BLOCK, sbiodNotifyUp } from './sockbuf.js';
 import type { Sockbuf, SockbufIO, SockbufIODesc } from './sockbuf.js';
 
 /** Default receive-queue bounds, in bytes. */
@@ -260,6 +260,16 @@ function socketForFd(fd: number): net.Socket | null {
 }
 
 /**
+ * Providers answer one option: DATA_READY, true while their receive queue
+ * holds bytes (in C the kernel holds them and nobody asks the provider).
+ * The tls layer relies on it to refuse plaintext that arrived before it.
+ */
+function providerCtrl(sbiod: SockbufIODesc<StreamState>, opt: number): number {
+  if (opt === LBER_SB_OPT_DATA_READY) return (sbiod.pvt?.queued ?? 0) > 0 ? 1 : 0;
+  return 0;
+}
+
+/**
  * The TCP provider. `add_io` argument: a `net.Socket` (TCP, or a unix-domain
  * socket for ldapi://), connected or connecting; with null, the Sockbuf's
  * descriptor (LBER_SB_OPT_SET_FD) is wrapped when there is one. Sets
@@ -281,9 +291,7 @@ export const sockbufIoTcp: SockbufIO<StreamState, net.Socket> = {
     return 0;
   },
   remove: providerRemove,
-  ctrl() {
-    return 0;
-  },
+  ctrl: providerCtrl,
   read: providerRead,
   write: providerWrite,
   close: providerClose,
@@ -312,9 +320,7 @@ export const sockbufIoFd: SockbufIO<StreamState, number> = {
     return 0;
   },
   remove: providerRemove,
-  ctrl() {
-    return 0;
-  },
+  ctrl: providerCtrl,
   read: providerRead,
   write: providerWrite,
   close: providerClose,

@@ -430,17 +430,11 @@ function bareHost(host: string): string {
 }
 
 /**
- * Refuses bytes that arrived before the layer: a lower layer answering
- * DATA_READY, or a stream provider's receive queue holding bytes (the tcp
- * provider does not answer DATA_READY itself).
+ * Refuses bytes that arrived before the layer: any layer below answering
+ * DATA_READY (readahead's buffer, a provider's receive queue).
  */
-function plaintextBelow(sbiod: SockbufIODesc): number {
-  if (sbiod.ctrlNext(LBER_SB_OPT_DATA_READY, null) === 1) return -1;
-  for (let d = sbiod.next; d !== null; d = d.next) {
-    const p = d.pvt;
-    if (p instanceof StreamState && p.queued > 0) return p.queued;
-  }
-  return 0;
+function plaintextBelow(sbiod: SockbufIODesc): boolean {
+  return sbiod.ctrlNext(LBER_SB_OPT_DATA_READY, null) === 1;
 }
 
 /**
@@ -637,10 +631,8 @@ export const sockbufIoTls: SockbufIO<TlsState, TlsOptions> = {
       st.highWaterMark = opts.highWaterMark;
       st.lowWaterMark = Math.floor(opts.highWaterMark / 4);
     }
-    const early = plaintextBelow(sbiod);
-    if (early !== 0) {
-      const what = early > 0 ? `${early} byte(s)` : 'data';
-      failHandshake(st, new TlsError('TLS_PLAINTEXT_INJECTION', `TLS: ${what} received in clear before the handshake; refused`));
+    if (plaintextBelow(sbiod)) {
+      failHandshake(st, new TlsError('TLS_PLAINTEXT_INJECTION', 'TLS: data received in clear before the handshake; refused'));
       return -1;
     }
     try {
