@@ -5,4 +5,5 @@ export * from './protocol/index.js';
 export * from './filter.js';
 export * from './url.js';
 export * from './client/index.js';
+export * from './sasl/index.js';
 export * from './ldif/index.js';
