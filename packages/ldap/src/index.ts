@@ -7,3 +7,5 @@ export * from './url.js';
 export * from './client/index.js';
 export * from './sasl/index.js';
 export * from './ldif/index.js';
+export * from './controls/index.js';
+export * from './extended/index.js';
