@@ -350,7 +350,7 @@ describe('unknown controls', () => {
     expect(e.resultCode).toBe(LdapResultCode.unavailableCriticalExtension);
   });
 
-  test('a user codec registered for an OID decodes it; unknown OIDs stay raw', async () => {
+  test('a user codec registered for an OID decodes it; unknown OIDs stay raw', () => {
     const oid = '1.3.6.1.4.1.99999.77.2';
     try {
       const codec = registerControl<string>(oid, { encode: (s) => Buffer.from(s), decode: (v) => (v ?? Buffer.alloc(0)).toString().toUpperCase() });
