@@ -11,20 +11,18 @@
  * - when the new bind succeeds and negotiated a layer, the old one is
  *   removed (`ber_sockbuf_remove_io`) and the new one added at
  *   APPLICATION level, between that BindResponse and the next byte;
- * - when the new bind negotiated no layer (or was not a SASL bind at all),
- *   the old layer is removed too, so what follows goes in clear: slapd
- *   drops its layer at any bind that does not install a new one (see
- *   docs/sasl.md for how this was observed).
+ * - a bind that negotiates no layer (a simple bind, PLAIN, DIGEST-MD5 with
+ *   qop auth) or that fails leaves the layer in place: slapd keeps its side
+ *   of it too (see docs/sasl.md, "what slapd does on a rebind").
  */
 import type { Sockbuf } from '@lber/sockbuf';
-import { LdapConnectionError, LdapError, LdapResultCode } from '../errors.js';
+import { LdapConnectionError, LdapResultCode } from '../errors.js';
 import { saslBindRequest } from '../protocol/bind.js';
 import type { LdapClient } from '../client/client.js';
 import type { LdapConnection } from '../client/connection.js';
 import { exchange } from '../client/operation.js';
 import type { OperationOptions } from '../client/operation.js';
-import { bind } from '../client/ops/bind.js';
-import type { BindOptions, BindResult } from '../client/ops/bind.js';
+import type { BindResult } from '../client/ops/bind.js';
 import { search } from '../client/ops/search.js';
 import { resultError, resultOf } from '../client/result.js';
 import { SaslError } from './errors.js';
@@ -173,9 +171,8 @@ export async function saslBind(target: SaslTarget, mechanism: SaslMechanism, opt
         continue;
       }
       if (result.resultCode !== LdapResultCode.success) {
-        // A failed bind leaves the connection anonymous; slapd has dropped
-        // any layer of an earlier bind after sending this response.
-        afterBind(conn, st);
+        // The connection is anonymous now, but a layer of an earlier bind
+        // stays on both sides.
         throw resultError(result, `SASL bind ${mechanism.name}`);
       }
       try {
@@ -185,7 +182,7 @@ export async function saslBind(target: SaslTarget, mechanism: SaslMechanism, opt
         closeWith(conn, e);
       }
       const layer = options.securityLayer === false ? null : (mechanism.securityLayer?.() ?? null);
-      afterBind(conn, st, layer, options.debugPrefix ?? (conn.debugLayers ? 'sasl_generic_' : undefined));
+      if (layer !== null) replaceLayer(conn, st, layer, options.debugPrefix ?? (conn.debugLayers ? 'sasl_generic_' : undefined));
       return { ...result, mechanism: mechanism.name, securityLayer: layer ?? undefined, steps };
     }
   } finally {
@@ -195,46 +192,26 @@ export async function saslBind(target: SaslTarget, mechanism: SaslMechanism, opt
 
 /**
  * Between the final BindResponse and the next byte: the old layer off,
- * the new one (if any) on. Bytes already framed past the response would
+ * the new one on (libldap: `ldap_pvt_sasl_remove` then
+ * `ldap_pvt_sasl_install`). Bytes already framed past the response would
  * have been read with the wrong layer: they close the connection.
  */
-function afterBind(conn: LdapConnection, st: SaslConnectionState, layer: SaslSecurityLayer | null = null, debugPrefix?: string): void {
-  if (conn.closed) return;
+function replaceLayer(conn: LdapConnection, st: SaslConnectionState, layer: SaslSecurityLayer, debugPrefix: string | undefined): void {
+  if (conn.closed) throw conn.reason ?? new LdapConnectionError('CLOSED', 'SASL bind: the connection is closed', { url: conn.url });
   if (conn.buffered > 0) {
     const error = new LdapConnectionError('IO_ERROR', `SASL bind: ${conn.buffered} byte(s) arrived after the BindResponse, before the security layer changed`, { url: conn.url });
     conn.fail(error);
     throw error;
   }
   saslRemoveSecurityLayer(conn);
-  if (layer !== null) {
-    if (saslLayerInstall(conn.sb, layer, debugPrefix) < 0) {
-      const error = new LdapConnectionError('IO_ERROR', `SASL bind: the ${layer.name} security layer could not be installed`, { url: conn.url });
-      conn.fail(error);
-      throw error;
-    }
-    st.debugUnder = debugPrefix !== undefined;
+  if (saslLayerInstall(conn.sb, layer, debugPrefix) < 0) {
+    const error = new LdapConnectionError('IO_ERROR', `SASL bind: the ${layer.name} security layer could not be installed`, { url: conn.url });
+    conn.fail(error);
+    throw error;
   }
+  st.debugUnder = debugPrefix !== undefined;
   // Bytes that came in meanwhile are read through the new stack.
   conn.drain();
-}
-
-/**
- * A simple (or anonymous) bind that also takes a SASL security layer off,
- * as slapd does on its side at any non-SASL bind: use it instead of
- * `client.bind()` on a connection that has a layer.
- */
-export async function simpleRebind(target: SaslTarget, dn?: string, password?: string | Uint8Array, options: BindOptions = {}): Promise<BindResult> {
-  const conn = connectionOf(target);
-  const st = stateOf(conn);
-  if (st.busy) throw new SaslError('SASL_BIND_BUSY', 'bind: a SASL bind is running on this connection');
-  try {
-    return await bind(conn, dn, password, options);
-  } catch (error) {
-    if (error instanceof LdapError && error.code === 'LDAP_RESULT') afterBind(conn, st);
-    throw error;
-  } finally {
-    if (!conn.closed) afterBind(conn, st);
-  }
 }
 
 /**
