@@ -99,6 +99,8 @@ export class SyncConsumer implements AsyncIterable<SyncEvent> {
   cookie: Buffer | undefined;
   refreshDone = false;
   stopped = false;
+  /** How the search ended on the server after a stop: `canceled` (the server answered the Cancel with resultCode canceled) or `abandoned`. */
+  stoppedBy: 'canceled' | 'abandoned' | undefined;
   private stream: SearchStream | undefined;
   private started = false;
   private readonly controller = new AbortController();
@@ -138,8 +140,12 @@ export class SyncConsumer implements AsyncIterable<SyncEvent> {
       this.stopped = true;
       if (stopWith === 'cancel') {
         // if the Cancel fails (the search ended meanwhile, or the server refuses), abandon instead
-        cancelling = cancel(this.client, stream.messageId).catch(() => stream.abandon());
+        cancelling = cancel(this.client, stream.messageId).catch(() => {
+          this.stoppedBy = 'abandoned';
+          stream.abandon();
+        });
       } else {
+        this.stoppedBy = 'abandoned';
         stream.abandon();
       }
     };
@@ -155,6 +161,7 @@ export class SyncConsumer implements AsyncIterable<SyncEvent> {
         } catch (error) {
           if (this.stopped && isStopError(error)) {
             await cancelling;
+            if (error instanceof LdapResultError) this.stoppedBy = 'canceled';
             return;
           }
           throw error;
