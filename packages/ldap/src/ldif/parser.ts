@@ -239,6 +239,9 @@ export class LdifParser {
       } else {
         content = this.unfold(lineStart, lineEnd);
       }
+      if (content.length > this.maxLineLength) {
+        throw new LdifError('LDIF_LIMIT', `line longer than ${this.maxLineLength} octets`, first);
+      }
       if (content.length === 0) {
         const done = this.finishRecord(first);
         if (done !== undefined) return done;
@@ -319,9 +322,6 @@ export class LdifParser {
       o += buf.copy(out, o, s, e);
       firstSegment = false;
       p = nl + 1;
-    }
-    if (o > this.maxLineLength) {
-      throw new LdifError('LDIF_LIMIT', `line longer than ${this.maxLineLength} octets`, this.lineNo);
     }
     return out.subarray(0, o);
   }
