@@ -51,6 +51,7 @@ import {
 import type {
   ControlCodec,
   EntryChangeNotification,
+  PagedResultsValue,
   Filter,
   PasswordPolicyResponse,
   PersistentSearchChangeName,
@@ -190,7 +191,7 @@ function resEncode<Req, Res>(codec: ControlCodec<Req, Res>): (v: Res) => Buffer 
 // ------------------------------------------------------------------ tests
 
 describe('paged results (RFC 2696)', () => {
-  const arb = fc.record({ size: maxInt, cookie: bytes });
+  const arb: fc.Arbitrary<PagedResultsValue> = fc.record({ size: maxInt, cookie: bytes });
   test('round trip', () =>
     roundTrip(arb, (v) => pagedResults.encode(v), (b) => pagedResults.decode(b), (n) => {
       const s = seq(n);
@@ -339,7 +340,7 @@ describe('pre-read and post-read (RFC 4527)', () => {
     );
   };
   for (const codec of [preRead, postRead]) {
-    test(`${codec.name} request round trip`, () => roundTrip(selection, (v) => codec.encode(v), reqDecode(codec), selOracle));
+    test(`${codec.name} request round trip`, () => roundTrip<readonly string[]>(selection, (v) => codec.encode(v), reqDecode(codec), selOracle));
     test(`${codec.name} response round trip`, () => roundTrip(entry, resEncode(codec), (b) => codec.decode(b), entryOracle));
     test(`${codec.name} malformed input`, () => robust(entry, resEncode(codec), (b) => codec.decode(b)));
   }
