@@ -872,6 +872,7 @@ export class Tool {
             realm: this.saslRealm,
             dn: this.binddn,
             controls: ctrls,
+            scheme: client.url.split(':')[0],
           },
           this.streams.env['USER'] ?? '',
         );

@@ -62,6 +62,9 @@ export async function main(argv: string[], streams: ToolStreams = processStreams
   }
   const tool = new Tool(spec, streams);
   const savedDebug = lberOptions.debug;
+  const savedPrint = lberOptions.logPrint;
+  // liblber's log sink (the -d hex dumps) goes to this run's stderr.
+  lberOptions.logPrint = (message) => streams.stderr(Buffer.from(message, 'utf8'));
   let status: number;
   try {
     if (rest.includes('--help')) {
@@ -84,6 +87,7 @@ export async function main(argv: string[], streams: ToolStreams = processStreams
   } finally {
     tool.out.flush();
     lberOptions.debug = savedDebug;
+    lberOptions.logPrint = savedPrint;
   }
   return status & 0xff;
 }

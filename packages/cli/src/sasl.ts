@@ -22,6 +22,8 @@ export interface SaslParams {
   /** -D (sent as the bind name, as libldap does) */
   dn?: string | undefined;
   controls?: readonly Control[] | undefined;
+  /** The URL scheme of the connection (EXTERNAL's identity over ldapi:// is the peer credentials). */
+  scheme?: string | undefined;
 }
 
 /** A bind that did not succeed for a reason of the client's (unknown mechanism, a bad server answer). */
@@ -96,8 +98,10 @@ function mechanism(p: SaslParams, defaultUser: string): Mechanism {
   const mech = p.mech.toUpperCase();
   const authcid = p.authcid ?? defaultUser;
   if (mech === 'EXTERNAL') {
+    const uid = process.getuid?.();
+    const gid = process.getgid?.();
     return {
-      username: '',
+      username: p.scheme === 'ldapi' && uid !== undefined && gid !== undefined ? `gidNumber=${gid}+uidNumber=${uid},cn=peercred,cn=external,cn=auth` : '',
       start: () => (p.authzid !== undefined ? Buffer.from(p.authzid, 'utf8') : Buffer.alloc(0)),
       step: () => {
         throw new SaslLocalError(-2, 'EXTERNAL takes no challenge');
