@@ -352,7 +352,8 @@ export class LdifParser {
       if (typeof decoded === 'string') throw new LdifError('LDIF_BASE64', `${type}:: ${decoded}`, line);
       value = decoded;
     } else {
-      value = Buffer.from(content.subarray(p));
+      value = Buffer.allocUnsafe(content.length - p);
+      content.copy(value, 0, p);
     }
     return { type, form, value };
   }

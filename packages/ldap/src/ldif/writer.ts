@@ -5,14 +5,14 @@
  *
  * The rules (libldap ldif.c, 2.5.13):
  *
- * - A line is `name: value`, or `name:: base64` when the value is empty of
- *   nothing printable to say plainly: its first octet is not a graphic
- *   ASCII character (space, control, non-ASCII) or is `:` or `<`, its last
- *   octet is not graphic (a trailing space), some octet is not printable
- *   ASCII (0x20-0x7e), the attribute description contains `;binary`, or
- *   the attribute is one whose values are always base64 (`userPassword`
- *   and its OID 2.5.4.35, compared as ldif_must_b64_encode does). An
- *   empty value is `name:` with nothing after the colon.
+ * - A line is `name: value`, or `name:: base64` when the value cannot be
+ *   written plainly: its first octet is not a graphic ASCII character
+ *   (space, control, non-ASCII) or is `:` or `<`, its last octet is not
+ *   graphic (a trailing space), some octet is not printable ASCII
+ *   (0x20-0x7e), the attribute description contains `;binary`, or the
+ *   attribute is one whose values are always base64 (`userPassword` and
+ *   its OID 2.5.4.35, compared as ldif_must_b64_encode does). An empty
+ *   value is `name:` with nothing after the colon.
  * - Lines are folded at `wrap` columns (LDIF_LINE_WIDTH, 78, by default):
  *   a counter starts at 0 for the line, counts the name, the colon(s) and
  *   the space, and before each value octet (or base64 digit) a counter at
