@@ -10,10 +10,12 @@ import {
   LDIF_LINE_WIDTH,
   LdifError,
   LdifPut,
+  LdifSink,
   LdifWriter,
   formatLdif,
   ldifIsNotPrintable,
   ldifPutWrap,
+  ldifSputWrap,
   writeLdif,
   type LdifPutType,
   type LdifRecordInput,
@@ -139,6 +141,9 @@ describe('ldifPutWrap: folding', () => {
     expect(text(ldifPutWrap(LdifPut.VALUE, 'cn', v, 'no'))).toBe(`cn: ${v}\n`);
     expect(text(ldifPutWrap(LdifPut.VALUE, 'cn', v, Number.POSITIVE_INFINITY))).toBe(`cn: ${v}\n`);
     expect(ldifPutWrap(LdifPut.VALUE, 'cn', v, 0).equals(ldifPutWrap(LdifPut.VALUE, 'cn', v))).toBe(true);
+    const sink = new LdifSink();
+    ldifSputWrap(sink, LdifPut.VALUE, 'cn', Buffer.from(v), 0);
+    expect(sink.take().equals(ldifPutWrap(LdifPut.VALUE, 'cn', v, LDIF_LINE_WIDTH))).toBe(true);
   });
 
   test('a bad width is an LDIF_ARGUMENT error', () => {

@@ -165,7 +165,7 @@ const DEFAULT_MUST_BASE64 = mustBase64Table();
 /**
  * Writes one LDIF line (folded) of the given type into `sink`, exactly as
  * libldap's ldif_sput_wrap does. `wrap` is the effective width (see
- * {@link ldifWrapWidth}).
+ * {@link ldifWrapWidth}); 0 means {@link LDIF_LINE_WIDTH}, as in libldap.
  *
  * @see ldif_sput_wrap
  */
@@ -177,6 +177,7 @@ export function ldifSputWrap(
   wrap: number,
   mustBase64: MustBase64 = DEFAULT_MUST_BASE64,
 ): void {
+  if (!(wrap > 0)) wrap = LDIF_LINE_WIDTH; // 0 means the default, as in libldap
   const val = value ?? new Uint8Array(0);
   const vlen = val.length;
   const nameBytes = name === null ? 0 : Buffer.byteLength(name, 'utf8');
