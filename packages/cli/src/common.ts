@@ -1046,11 +1046,16 @@ class BerReaderLite {
   }
 }
 
-/** The URI list as ldap_url_desc2str writes it back (for -v). */
+/** The URI list as ldap_url_desc2str writes it back (for -v): `ldap://host:port/??base` for a bare URL. */
 function normalizeUris(uri: string): string {
   try {
     return parseLdapUrlList(uri)
-      .map((u) => formatLdapUrl(u))
+      .map((u) => {
+        const bare = u.dn === '' && u.attributes.length === 0 && u.scope === undefined && u.filter === undefined && u.extensions.length === 0;
+        if (!bare) return formatLdapUrl(u);
+        const host = u.scheme === 'ldapi' ? encodeURIComponent(u.host) : `${u.host.includes(':') ? `[${u.host}]` : u.host}:${u.port}`;
+        return `${u.scheme}://${host}/??base`;
+      })
       .join(' ');
   } catch {
     return uri;
