@@ -20,14 +20,14 @@ export function toolEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `lber <tool> <args>` in this process. */
-export async function runLber(tool: string, args: readonly string[], options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export async function runLber(tool: string, args: readonly string[], options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; stderrIsTTY?: boolean } = {}): Promise<RunResult> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const streams: ToolStreams = {
     stdout: (b) => out.push(Buffer.from(b)),
     stderr: (b) => err.push(Buffer.from(b)),
     readStdin: () => Promise.resolve(Buffer.from(options.stdin ?? '')),
-    stderrIsTTY: false,
+    stderrIsTTY: options.stderrIsTTY ?? false,
     env: options.env ?? toolEnv(),
   };
   const status = await main([tool, ...args], streams);

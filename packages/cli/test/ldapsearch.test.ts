@@ -121,4 +121,17 @@ describe('lber ldapsearch equals OpenLDAP ldapsearch', () => {
     const ldapsearch = runOpenldap('ldapsearch', ['-d', '2', '-x', '-H', s.url, '-D', s.users[1]!.dn, '-w', password, '-b', s.suffix, '(uid=bob)', 'cn']);
     expect(ldapsearch.stderr).toContain('ldap_write: want=');
   });
+
+  test('a long search shows a progress line on a terminal stderr only, never in stdout', async () => {
+    // one entry per page: long enough (1,000 round trips) for the line to appear
+    const args = [...admin(), '-E', 'pr=1/noprompt', '-b', slapd().bulkBase, 'uid'];
+    const tty = await runLber('ldapsearch', args, { stderrIsTTY: true });
+    const pipe = await runLber('ldapsearch', args);
+    expect(tty.status).toBe(0);
+    expect(tty.stderr).toMatch(/\r\x1b\[K# \d+ entries, \d+\/s/);
+    expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(pipe.stderr).toBe('');
+    expect(tty.stdout.equals(pipe.stdout)).toBe(true);
+    expect(tty.stdout.toString('utf8')).not.toContain('entries, ');
+  });
 });

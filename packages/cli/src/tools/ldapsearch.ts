@@ -41,6 +41,8 @@ interface SearchState {
   npaged: { responses: number; entries: number; references: number; extended: number; partial: number };
   /** -E OID controls. */
   ctrls: Control[];
+  /** The progress line (spans the pages of a paged search). */
+  progress?: Progress;
 }
 
 const states = new WeakMap<Tool, SearchState>();
@@ -319,7 +321,7 @@ interface Counts {
   partial: number;
 }
 
-/** The progress line on a terminal's stderr: entries so far and the rate, redrawn at most every 200 ms. */
+/** The progress line on a terminal's stderr: entries so far and the rate, from 0.25 s on, redrawn at most every 100 ms, erased at the end. */
 class Progress {
   private readonly started = Date.now();
   private last = 0;
@@ -328,10 +330,10 @@ class Progress {
   tick(entries: number): void {
     if (!this.tool.streams.stderrIsTTY) return;
     const now = Date.now();
-    if (now - this.last < 200) return;
+    if (now - this.last < 100) return;
     this.last = now;
     const secs = (now - this.started) / 1000;
-    if (secs < 0.5) return;
+    if (secs < 0.25) return;
     this.tool.err(`\r\x1b[K# ${entries} entries, ${Math.round(entries / secs)}/s`);
     this.shown = true;
   }
@@ -526,7 +528,8 @@ async function dosearch(tool: Tool, s: SearchState, filtpatt: string | undefined
     tool.perror('ldap_search_ext', code, null, null, null, null);
     return code;
   }
-  const progress = new Progress(tool);
+  const progress = (s.progress ??= new Progress(tool));
+  const before = s.npaged.entries;
   let rc2 = 80;
   let gotResult = false;
   const emit = (item: SearchItem): boolean => {
@@ -534,7 +537,7 @@ async function dosearch(tool: Tool, s: SearchState, filtpatt: string | undefined
     if (item.type === 'entry') {
       counts.entries++;
       printEntry(tool, s, item);
-      progress.tick(counts.entries);
+      progress.tick(before + counts.entries);
       return true;
     }
     if (item.type === 'reference') {
@@ -588,7 +591,7 @@ async function dosearch(tool: Tool, s: SearchState, filtpatt: string | undefined
   } catch (error) {
     failure = error;
   }
-  progress.done();
+  if (s.pagedResults === 0 || tool.prMorePagedResults === 0 || failure !== undefined) progress.done();
   if (failure !== undefined) rc2 = failure instanceof LdapConnectionError || failure instanceof LdapError ? apiErrorCode(failure) : -1;
   if (s.pagedResults > 0) {
     const p = s.npaged;
