@@ -128,7 +128,7 @@ describe('lber ldapsearch equals OpenLDAP ldapsearch', () => {
     const tty = await runLber('ldapsearch', args, { stderrIsTTY: true });
     const pipe = await runLber('ldapsearch', args);
     expect(tty.status).toBe(0);
-    expect(tty.stderr).toMatch(/\r\x1b\[K# \d+ entries, \d+\/s/);
+    expect(tty.stderr).toMatch(new RegExp(`\r${String.fromCharCode(27)}\\[K# \\d+ entries, \\d+/s`));
     expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
     expect(pipe.stderr).toBe('');
     expect(tty.stdout.equals(pipe.stdout)).toBe(true);
