@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from '@lber/cli';
 import type { ToolStreams } from '@lber/cli';
 import { startSlapd } from '@lber/testkit';
@@ -24,25 +25,16 @@ function say(text: string): void {
   process.stdout.write(`\n${bold(`== ${text}`)}\n`);
 }
 
-/** Installs slapd and ldap-utils with apt-get when they are missing (root only). */
+/**
+ * Installs Debian's slapd, ldap-utils, openssl and the SASL modules when
+ * any is missing (scripts/system-deps.sh, the same step `npm test` and .ci/run
+ * take; root only, otherwise it says how and the demo stops).
+ */
 function ensureSlapd(): void {
-  if (existsSync(SLAPD)) return;
-  if (process.getuid?.() !== 0) {
-    process.stderr.write(
-      `demo: ${SLAPD} is missing. Install OpenLDAP's server and tools first:\n` +
-        '  sudo apt-get install -y slapd ldap-utils libsasl2-modules sasl2-bin openssl\n' +
-        '(or point LBER_SLAPD / LBER_SLAPADD at your own binaries), then run `npm run demo` again.\n',
-    );
+  const r = spawnSync('bash', [fileURLToPath(new URL('./system-deps.sh', import.meta.url))], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(SLAPD)) {
+    process.stderr.write('demo: slapd is not installed (see above); point LBER_SLAPD / LBER_SLAPADD at your own binaries, or install it and run `npm run demo` again.\n');
     process.exit(2);
-  }
-  say('slapd is missing: installing Debian\'s slapd and ldap-utils (apt-get)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'slapd', 'ldap-utils', 'libsasl2-modules', 'sasl2-bin', 'openssl']]) {
-    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
-    if (r.status !== 0) {
-      process.stderr.write(`demo: apt-get ${args.join(' ')} failed (exit ${r.status ?? 'signal'})\n`);
-      process.exit(2);
-    }
   }
 }
 
