@@ -156,6 +156,84 @@ export function decodeLber(stream: Buffer, limit: number, sink: (entry: Entry) =
   return count;
 }
 
+/**
+ * lber's offsets entry, as BerReader's span calls give it: the message's
+ * bytes, the attribute types, and for each attribute its value count then
+ * the start and end of each value in `buf`. No view per value is made
+ * while decoding: {@link SpanEntry.values} makes them when asked.
+ */
+export class SpanEntry {
+  constructor(
+    readonly messageId: number,
+    readonly dn: string,
+    readonly buf: Buffer,
+    readonly types: string[],
+    readonly spans: number[],
+  ) {}
+
+  /** Bytes in all values (what the consumer reads, as it reads `length` of each Buffer). */
+  valueBytes(): number {
+    const s = this.spans;
+    let bytes = 0;
+    for (let k = 0; k < s.length; ) {
+      const count = s[k++]!;
+      for (let j = 0; j < count; j++, k += 2) bytes += s[k + 1]! - s[k]!;
+    }
+    return bytes;
+  }
+
+  /** The Buffer-valued entry: views into `buf`, made now. */
+  toEntry(): Entry {
+    const s = this.spans;
+    const attributes: Attribute[] = [];
+    let k = 0;
+    for (const type of this.types) {
+      const count = s[k++]!;
+      const values: Buffer[] = [];
+      for (let j = 0; j < count; j++, k += 2) values.push(this.buf.subarray(s[k], s[k + 1]));
+      attributes.push({ type, values });
+    }
+    return { messageId: this.messageId, dn: this.dn, attributes };
+  }
+}
+
+const spanScratch: number[] = [];
+const typeScratch: string[] = [];
+
+export function decodeLberSpans(stream: Buffer, limit: number, sink: (entry: SpanEntry) => void): number {
+  const r = reader;
+  let count = 0;
+  let at = 0;
+  while (at < stream.length && count < limit) {
+    const size = berElementSize(stream, at);
+    if (size < 0) throw new Error('truncated stream');
+    r.reset(stream, at, at + size);
+    at += size;
+    r.enter(SEQUENCE);
+    const messageId = r.readInt();
+    r.enter(SEARCH_RES_ENTRY);
+    const dn = r.readString();
+    r.enter(SEQUENCE);
+    // gathered in scratch arrays, then copied out at their exact size: one
+    // allocation each instead of the growth steps of push
+    const spans = spanScratch;
+    const types = typeScratch;
+    spans.length = 0;
+    types.length = 0;
+    while (r.offset < r.limit) {
+      r.enter(SEQUENCE);
+      types.push(r.readInternedString());
+      const slot = spans.length;
+      spans.push(0);
+      spans[slot] = r.readOctetStringSpans(spans, SET);
+      r.leave();
+    }
+    sink(new SpanEntry(messageId, dn, stream, types.slice(), spans.slice()));
+    count++;
+  }
+  return count;
+}
+
 // ---------------------------------------------------------------- @ldapjs/asn1
 
 export function encodeLdapjs(e: Entry): Buffer {

@@ -22,7 +22,7 @@
  * encodes the same entry objects back into messages (one Buffer per
  * message). Rates are per CPU-second of the process (all threads, so GC
  * threads count), each timing starts after a full GC, and rounds alternate
- * the libraries, keeping the best of each, so a busy machine skews less. asn1js is much
+ * the libraries, keeping the best of each (five rounds), so a busy machine skews less. asn1js is much
  * slower, so it runs on the first 10,000 messages and its rate is given per
  * second like the others. Every library must decode the same entries and
  * encode the same bytes; the run checks that on a sample.
@@ -31,7 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BerWriter } from '@lber/ber';
-import { decodeAsn1js, decodeLber, decodeLdapjs, encodeAsn1js, encodeLber, encodeLdapjs, makeEntries, type Entry } from './entries.js';
+import { SpanEntry, decodeAsn1js, decodeLber, decodeLberSpans, decodeLdapjs, encodeAsn1js, encodeLber, encodeLdapjs, makeEntries, type Entry } from './entries.js';
 
 /**
  * A full garbage collection between timings, so each one starts from the
@@ -62,12 +62,16 @@ function sameEntry(a: Entry, b: Entry): boolean {
   });
 }
 
-function check(name: string, got: Entry[], expected: Entry[]): void {
+/** What a decoder hands the consumer: Buffer-valued entries, or lber's offsets entries. */
+type Decoded = Entry | SpanEntry;
+const asEntry = (e: Decoded): Entry => (e instanceof SpanEntry ? e.toEntry() : e);
+
+function check(name: string, got: Decoded[], expected: Entry[]): void {
   if (got.length !== expected.length) throw new Error(`${name}: decoded ${got.length} entries, expected ${expected.length}`);
   for (let i = 0; i < got.length; i += 97) {
-    if (!sameEntry(got[i]!, expected[i]!)) throw new Error(`${name}: entry ${i} differs`);
+    if (!sameEntry(asEntry(got[i]!), expected[i]!)) throw new Error(`${name}: entry ${i} differs`);
   }
-  if (!sameEntry(got[got.length - 1]!, expected[expected.length - 1]!)) throw new Error(`${name}: the last entry differs`);
+  if (!sameEntry(asEntry(got[got.length - 1]!), expected[expected.length - 1]!)) throw new Error(`${name}: the last entry differs`);
 }
 
 const started = performance.now();
@@ -89,8 +93,9 @@ interface Library {
   name: string;
   /** Messages it runs on (asn1js: a subset, its rates are still per second). */
   messages: number;
-  decode: (stream: Buffer, limit: number, sink: (entry: Entry) => void) => number;
-  encode: (entry: Entry) => Buffer;
+  decode: (stream: Buffer, limit: number, sink: (entry: Decoded) => void) => number;
+  /** Absent where the row is another decoding of a library already listed. */
+  encode?: (entry: Entry) => Buffer;
 }
 interface Row {
   lib: Library;
@@ -101,6 +106,7 @@ interface Row {
 
 const libraries: Library[] = [
   { name: 'lber (BerReader/BerWriter)', messages: MESSAGES, decode: decodeLber, encode: (e) => encodeLber(writer, e) },
+  { name: 'lber, offsets entries (BerReader spans)', messages: MESSAGES, decode: decodeLberSpans },
   { name: '@ldapjs/asn1 (BerReader/BerWriter)', messages: MESSAGES, decode: decodeLdapjs, encode: encodeLdapjs },
   { name: 'asn1js (fromBER/toBER)', messages: ASN1JS_MESSAGES, decode: decodeAsn1js, encode: encodeAsn1js },
 ];
@@ -111,13 +117,14 @@ const expectedBytes = (count: number): number => messages.slice(0, count).reduce
  * does; the consumer reads every value and keeps a sample of entries for
  * the checks. One timing of the decode of the whole stream, in seconds.
  */
-function timeDecode(lib: Library, kept?: Entry[]): number {
+function timeDecode(lib: Library, kept?: Decoded[]): number {
   let bytes = 0;
   let index = 0;
   let count = 0;
   const seconds = cpuSeconds(() => {
     count = lib.decode(stream, lib.messages, (entry) => {
-      for (const attr of entry.attributes) for (const v of attr.values) bytes += v.length;
+      if (entry instanceof SpanEntry) bytes += entry.valueBytes();
+      else for (const attr of entry.attributes) for (const v of attr.values) bytes += v.length;
       if (kept !== undefined) kept.push(entry);
       else if (index % 97 === 0) sample.push(entry);
       index++;
@@ -126,12 +133,14 @@ function timeDecode(lib: Library, kept?: Entry[]): number {
   if (count !== lib.messages || bytes === 0) throw new Error(`${lib.name}: decoded ${count} entries`);
   return seconds;
 }
-const sample: Entry[] = [];
+const sample: Decoded[] = [];
 
 function timeEncode(lib: Library): number {
+  const encode = lib.encode;
+  if (encode === undefined) return NaN;
   let bytes = 0;
   const seconds = cpuSeconds(() => {
-    for (let i = 0; i < lib.messages; i++) bytes += lib.encode(entries[i]!).length;
+    for (let i = 0; i < lib.messages; i++) bytes += encode(entries[i]!).length;
   });
   if (bytes !== expectedBytes(lib.messages)) throw new Error(`${lib.name}: encoded ${bytes} bytes`);
   return seconds;
@@ -139,7 +148,7 @@ function timeEncode(lib: Library): number {
 
 const rows: Row[] = libraries.map((lib) => ({ lib, decode: 0, decodeKept: 0, encode: 0 }));
 // then rounds that alternate the libraries, so a busy machine slows all alike; best of each
-const ROUNDS = 3;
+const ROUNDS = 5;
 for (let round = 0; round < ROUNDS; round++) {
   for (const row of rows) {
     if (row.lib.messages < MESSAGES && round > 0) continue; // asn1js: one round
@@ -147,18 +156,18 @@ for (let round = 0; round < ROUNDS; round++) {
     sample.length = 0;
     row.decode = Math.max(row.decode, row.lib.messages / timeDecode(row.lib));
     for (let i = 0; i < sample.length; i++) {
-      if (!sameEntry(sample[i]!, entries[i * 97]!)) throw new Error(`${row.lib.name}: sampled entry ${i * 97} differs`);
+      if (!sameEntry(asEntry(sample[i]!), entries[i * 97]!)) throw new Error(`${row.lib.name}: sampled entry ${i * 97} differs`);
     }
-    row.encode = Math.max(row.encode, row.lib.messages / timeEncode(row.lib));
+    if (row.lib.encode !== undefined) row.encode = Math.max(row.encode, row.lib.messages / timeEncode(row.lib));
     // into an array of entry objects, all kept: allocation and GC weigh most here
-    const kept: Entry[] = [];
+    const kept: Decoded[] = [];
     row.decodeKept = Math.max(row.decodeKept, row.lib.messages / timeDecode(row.lib, kept));
     if (round === 0) check(row.lib.name, kept, entries.slice(0, row.lib.messages));
     kept.length = 0;
   }
 }
 
-const base = rows[1]!;
+const base = rows.find((r) => r.lib.name.startsWith('@ldapjs'))!;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ratio = (n: number, d: number): string => `${(n / d).toFixed(2)}x`;
 const lines = [
@@ -166,7 +175,7 @@ const lines = [
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map(
     (r) =>
-      `| ${r.lib.name} | ${fmt(r.lib.messages)}${r.lib.messages < MESSAGES ? ' (subset; rates per second)' : ''} | ${fmt(r.decodeKept)} | ${fmt(r.encode)} | ${ratio(r.decodeKept, base.decodeKept)} | ${ratio(r.encode, base.encode)} | ${fmt(r.decode)} (${ratio(r.decode, base.decode)}) |`,
+      `| ${r.lib.name} | ${fmt(r.lib.messages)}${r.lib.messages < MESSAGES ? ' (subset; rates per second)' : ''} | ${fmt(r.decodeKept)} | ${r.lib.encode === undefined ? '-' : fmt(r.encode)} | ${ratio(r.decodeKept, base.decodeKept)} | ${r.lib.encode === undefined ? '-' : ratio(r.encode, base.encode)} | ${fmt(r.decode)} (${ratio(r.decode, base.decode)}) |`,
   ),
 ];
 process.stdout.write(`\n${lines.join('\n')}\n\n`);
@@ -175,10 +184,11 @@ process.stdout.write(
     'every decoder checked against the source entries, every encoder against the same bytes\n',
 );
 
-const lber = rows[0]!;
+const [lber, lberSpans] = rows as [Row, Row];
 const floor = 3;
 for (const [what, mine, theirs] of [
-  ['decode', lber.decodeKept, base.decodeKept],
+  ['decode, lber offsets entries', lberSpans.decodeKept, base.decodeKept],
+  ['decode, lber Buffer-per-value entries', lber.decodeKept, base.decodeKept],
   ['encode', lber.encode, base.encode],
 ] as const) {
   process.stdout.write(`floor ${floor}x ${what}: ${mine >= floor * theirs ? 'met' : 'MISSED'} (${ratio(mine, theirs)})\n`);

@@ -299,6 +299,40 @@ export class BerReader {
   }
 
   /**
+   * Reads an OCTET STRING and returns where its contents start in the
+   * input; they end at {@link offset} (where the reader now is). Nothing is
+   * allocated: for decoders that keep offsets and make views only when a
+   * value is asked for.
+   */
+  readOctetStringSpan(tag: number = BerTags.OCTET_STRING): number {
+    const len = this.header(tag, 'OCTET STRING');
+    const at = this.offset;
+    this.offset = at + len;
+    return at;
+  }
+
+  /**
+   * The offsets form of {@link readOctetStringList}: appends the start and
+   * end of each member's contents to `spans` (two numbers per value) and
+   * returns how many members there were. No view is made.
+   */
+  readOctetStringSpans(spans: number[], tag: number = BerTags.SET, memberTag: number = BerTags.OCTET_STRING): number {
+    this.enter(tag);
+    let count = 0;
+    while (this.offset < this.limit) {
+      const at = this.offset;
+      if (this.readTag() !== memberTag) fail('BER_BAD_TAG', `expected OCTET STRING tag ${hexTag(memberTag)}, found ${hexTag(this.lastTag)}`, at);
+      const len = this.readLength();
+      const from = this.offset;
+      this.offset = from + len;
+      spans.push(from, from + len);
+      count++;
+    }
+    this.leave();
+    return count;
+  }
+
+  /**
    * Reads a constructed element holding only OCTET STRINGs (by default a
    * SET, as LDAP's `vals SET OF AttributeValue`) into an array of views,
    * sized exactly. Every member must have tag `memberTag`.

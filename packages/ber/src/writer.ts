@@ -285,7 +285,12 @@ export class BerWriter {
     const grown = this.buf;
     grown.copyWithin(contents + n, contents, this.offset);
     grown[start] = 0x80 | n;
-    for (let i = 0; i < n; i++) grown[start + 1 + i] = Math.floor(len / 0x100 ** (n - 1 - i)) % 0x100;
+    // big-endian, last octet first; division, not >>>, so lengths past 2^32 stay right
+    let rest = len;
+    for (let i = n; i >= 1; i--) {
+      grown[start + i] = rest % 0x100;
+      rest = (rest - (rest % 0x100)) / 0x100;
+    }
     this.offset += n;
   }
 }

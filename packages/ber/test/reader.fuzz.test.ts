@@ -146,7 +146,8 @@ function typedWalk(r: BerReader): void {
     const { tagClass, constructed, tagNumber } = berTagParts(tag);
     if (constructed) {
       if (tag === 0x31 && random() < 0.5) {
-        r.readOctetStringList();
+        if (random() < 0.5) r.readOctetStringList();
+        else r.readOctetStringSpans([]);
         continue;
       }
       r.enter(BER_ANY_TAG);

@@ -93,6 +93,31 @@ describe('decoding whole messages', () => {
     expect(name.byteOffset).toBe(bindRequest.byteOffset + 12);
   });
 
+  test('spans: the offsets of the values, the same bytes as the views, nothing allocated per value', () => {
+    const r = new BerReader().reset(entry);
+    r.enter();
+    r.readInt();
+    r.enter(berTag(BerTagClass.APPLICATION, true, 4));
+    const dnStart = r.readOctetStringSpan();
+    expect(entry.toString('utf8', dnStart, r.offset)).toBe('cn=céd');
+    r.enter();
+    r.enter();
+    r.readString();
+    const spans: number[] = [];
+    expect(r.readOctetStringSpans(spans)).toBe(3);
+    expect(spans).toHaveLength(6);
+    const values = [0, 2, 4].map((i) => entry.subarray(spans[i], spans[i + 1]).toString('hex'));
+    expect(values).toEqual(['63c3a96421', '616263', '0001feff']);
+    r.leave();
+    r.leave();
+    r.leave();
+    r.leave();
+    expect(r.offset).toBe(entry.length);
+    // a member with another tag is refused, with its offset
+    const bad = Buffer.from([0x31, 0x05, 0x04, 0x01, 0x61, 0x02, 0x00]);
+    expect(() => new BerReader().reset(bad).readOctetStringSpans([])).toThrow(expect.objectContaining({ code: 'BER_BAD_TAG', offset: 5 }));
+  });
+
   test('leave skips what was not read; skip and readRaw move over whole elements', () => {
     const r = new BerReader().reset(Buffer.concat([bindRequest, hex('020105')]));
     r.enter();

@@ -15,7 +15,7 @@
  * where the library's own API collects the whole result (ldapts `search`).
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import type { SearchEntry as LberEntry } from '@lber/ldap';
 
 /** What run.ts asks for. */
@@ -27,14 +27,15 @@ export interface WorkerJob {
   password: string;
   /** Base of the full searches. */
   base: string;
-  /** DNs searched with scope base (the small-search workloads). */
-  dns: string[];
+  /** The small-search workloads search entry n (1..ops + warmup) by scope base, at `${dnHead}${n padded to 6}${dnTail}`. */
+  dnHead: string;
+  dnTail: string;
+  ops: number;
   pageSize: number;
   /** Base searches done before the measurement (JIT warm-up); 0 for none. */
   warmup: number;
-  /** Decode workload: the recorded response stream and its socket chunk sizes. */
+  /** Decode workload: the file holding the recorded response stream. */
   recording?: string;
-  chunks?: string;
   /** Decode workload: timed passes over the recording (the best is kept). */
   passes?: number;
 }
@@ -57,6 +58,8 @@ export interface WorkerResult {
   wallMs: number;
   /** process.cpuUsage() user + system over the measurement, all threads (GC included). */
   cpuMs: number;
+  /** The system part of cpuMs (the kernel's work for this process's syscalls, loopback TCP included). */
+  sysMs: number;
   /** process.resourceUsage().maxRSS at the end (peak of the process), KiB. */
   maxRssKiB: number;
   /** maxRSS before the measurement began (after imports, connect and warm-up), KiB. */
@@ -278,7 +281,7 @@ async function ldaptsDecoder(): Promise<Decoder> {
   (parser as unknown as Emitter<object>).on('error', (e) => {
     throw e;
   });
-  // ldapts's parser recurses once per message left in a chunk, so it gets the socket's chunks
+  // ldapts's parser recurses once per message left in a chunk, so it gets socket-sized chunks
   return (_stream, chunks, t) => {
     tally = t;
     for (const c of chunks) parser.read(c, details);
@@ -305,28 +308,34 @@ async function ldapjsDecoder(): Promise<Decoder> {
 
 // -------------------------------------------------------------------- run
 
-function cpuMs(from: NodeJS.CpuUsage): number {
+/** Tells run.ts when the measurement starts and ends (it reads slapd's CPU time then). */
+function mark(what: 'start' | 'end'): void {
+  writeSync(1, `MARK ${what}\n`);
+}
+
+/** Slice size of the recorded stream for the parsers that take socket chunks. */
+const DECODE_CHUNK = 64 * 1024;
+
+function cpuMs(from: NodeJS.CpuUsage): { cpu: number; sys: number } {
   const u = process.cpuUsage(from);
-  return (u.user + u.system) / 1000;
+  return { cpu: (u.user + u.system) / 1000, sys: u.system / 1000 };
 }
 
 async function measure(job: WorkerJob): Promise<WorkerResult> {
   let t = new Tally();
   let wallMs: number;
   let cpu: number;
+  let sys = 0;
   let startRssKiB: number;
   if (job.workload === 'decode') {
     const stream = readFileSync(job.recording!);
-    const sizes = JSON.parse(readFileSync(job.chunks!, 'utf8')) as number[];
+    // 64 KiB slices: what one read of a Node socket hands over at most
     const chunks: Buffer[] = [];
-    let at = 0;
-    for (const n of sizes) {
-      chunks.push(stream.subarray(at, at + n));
-      at += n;
-    }
+    for (let at = 0; at < stream.length; at += DECODE_CHUNK) chunks.push(stream.subarray(at, at + DECODE_CHUNK));
     const decode = job.lib === 'lber' ? await lberDecoder() : job.lib === 'ldapts' ? await ldaptsDecoder() : await ldapjsDecoder();
     decode(stream, chunks, new Tally()); // warm-up pass
     startRssKiB = process.resourceUsage().maxRSS;
+    mark('start');
     wallMs = Infinity;
     cpu = Infinity;
     for (let pass = 0; pass < (job.passes ?? 3); pass++) {
@@ -336,19 +345,22 @@ async function measure(job: WorkerJob): Promise<WorkerResult> {
       decode(stream, chunks, tp);
       const c = cpuMs(c0);
       const w = performance.now() - w0;
-      if (c < cpu) {
-        cpu = c;
+      if (c.cpu < cpu) {
+        cpu = c.cpu;
+        sys = c.sys;
         t = tp;
       }
       wallMs = Math.min(wallMs, w);
     }
+    mark('end');
   } else {
     const driver = job.lib === 'lber' ? await lberDriver(job) : job.lib === 'ldapts' ? await ldaptsDriver(job) : await ldapjsDriver(job);
     // warm-up: the same code paths, on other entries than the measured ones
     const warm = new Tally();
-    const warmDns = job.dns.slice(-job.warmup);
+    const warmDns = dnList.slice(-job.warmup);
     for (let i = 0; i < warmDns.length; i += 8) await Promise.all(warmDns.slice(i, i + 8).map((dn) => driver.base(dn, warm)));
     startRssKiB = process.resourceUsage().maxRSS;
+    mark('start');
     const w0 = performance.now();
     const c0 = process.cpuUsage();
     switch (job.workload) {
@@ -361,7 +373,7 @@ async function measure(job: WorkerJob): Promise<WorkerResult> {
       case 'base1':
       case 'base64': {
         const outstanding = job.workload === 'base1' ? 1 : 64;
-        const dns = job.dns.slice(0, job.dns.length - job.warmup);
+        const dns = dnList.slice(0, job.ops);
         let next = 0;
         const lane = async (): Promise<void> => {
           while (next < dns.length) await driver.base(dns[next++]!, t);
@@ -370,8 +382,9 @@ async function measure(job: WorkerJob): Promise<WorkerResult> {
         break;
       }
     }
-    cpu = cpuMs(c0);
+    ({ cpu, sys } = cpuMs(c0));
     wallMs = performance.now() - w0;
+    mark('end');
     await driver.close();
   }
   return {
@@ -385,12 +398,15 @@ async function measure(job: WorkerJob): Promise<WorkerResult> {
     valueLength: t.valueLength,
     wallMs,
     cpuMs: cpu,
+    sysMs: sys,
     maxRssKiB: process.resourceUsage().maxRSS,
     startRssKiB,
   };
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
+const dnList: string[] = [];
+for (let n = 1; n <= job.ops + job.warmup; n++) dnList.push(`${job.dnHead}${String(n).padStart(6, '0')}${job.dnTail}`);
 measure(job).then(
   (result) => {
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);

@@ -120,6 +120,8 @@ export class SearchStream implements AsyncIterableIterator<SearchItem>, PendingO
   private guard: OperationGuard | undefined;
   private request: SearchRequest | undefined;
   private settle!: { resolve: (r: LdapOperationResult) => void; reject: (e: unknown) => void };
+  /** Set by {@link all}: items go straight into these lists, with no promise per item. */
+  private collected: Omit<SearchAllResult, 'result'> | null = null;
 
   constructor(
     private readonly conn: LdapConnection,
@@ -242,6 +244,10 @@ export class SearchStream implements AsyncIterableIterator<SearchItem>, PendingO
   }
 
   private push(item: SearchItem): void {
+    if (this.collected !== null) {
+      collect(this.collected, item);
+      return;
+    }
     const w = this.waiter;
     if (w !== null) {
       this.waiter = null;
@@ -321,18 +327,29 @@ export class SearchStream implements AsyncIterableIterator<SearchItem>, PendingO
     this.state = 'done';
   }
 
-  /** Collects every item; resolves with them and the final result. */
-  async all(): Promise<SearchAllResult> {
-    const entries: SearchEntry[] = [];
-    const references: SearchReference[] = [];
-    const intermediates: SearchIntermediate[] = [];
-    for await (const item of this) {
-      if (item.type === 'entry') entries.push(item);
-      else if (item.type === 'reference') references.push(item);
-      else intermediates.push(item);
-    }
-    return { entries, references, intermediates, result: await this.result };
+  /**
+   * Collects every item; resolves with them and the final result. Items go
+   * straight from the connection into the lists (no iterator round trip
+   * per item), so a small search costs one promise, not one per entry.
+   */
+  all(): Promise<SearchAllResult> {
+    if (this.waiter !== null) return Promise.reject(new LdapError('BAD_ARGUMENT', 'search: all() called while next() is pending'));
+    const collected: Omit<SearchAllResult, 'result'> = { entries: [], references: [], intermediates: [] };
+    for (let i = this.head; i < this.items.length; i++) collect(collected, this.items[i]!);
+    this.items = [];
+    this.head = 0;
+    this.collected = collected;
+    // everything is kept anyway: reading need not wait for a consumer
+    this.unhold();
+    if (this.state === 'failed') this.state = 'done';
+    return this.result.then((result) => ({ ...collected, result }));
   }
+}
+
+function collect(into: Omit<SearchAllResult, 'result'>, item: SearchItem): void {
+  if (item.type === 'entry') into.entries.push(item);
+  else if (item.type === 'reference') into.references.push(item);
+  else into.intermediates.push(item);
 }
 
 function scopeNumber(scope: SearchScopeName | number | undefined): number {
