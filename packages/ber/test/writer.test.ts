@@ -133,6 +133,18 @@ describe('lengths', () => {
     expect(hexOf(w)).toBe('3082010404820100' + '00'.repeat(256));
   });
 
+  // 30 83 01 11 75     SEQUENCE, 70,005 bytes: three length octets, big-endian
+  //    04 83 01 11 70  OCTET STRING, 70,000 bytes
+  test('a 70,005-byte sequence gets 83 01 11 75', () => {
+    const w = new BerWriter({ initialSize: 16 });
+    w.startSequence();
+    w.writeOctetString(new Uint8Array(70000).fill(0xab));
+    w.endSequence();
+    const out = w.toBuffer();
+    expect(out.subarray(0, 10).toString('hex')).toBe('30830111750483011170');
+    expect(out.length).toBe(10 + 70000);
+  });
+
   // 30 84 00 00 00 03   SEQUENCE with liblber's BER-mode 4-octet length
   //    02 01 05         INTEGER 5
   test('the fixed4 length form is liblber BER mode', () => {
