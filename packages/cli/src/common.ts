@@ -26,8 +26,6 @@ import {
 import type { Control, LdapClient, LdapOperationResult, LdifPutType, LdifWrap } from '@lber/ldap';
 import type { TlsConnectOptions } from '@lber/sockbuf';
 import { sockbufIoDebug } from '@lber/sockbuf';
-import { sockbufIoDebugRedacting } from './debuglayer.js';
-import type { RedactingDebugArg } from './debuglayer.js';
 import { ldapErr2string } from './err2string.js';
 import { getopt } from './getopt.js';
 import { Output } from './output.js';
@@ -785,12 +783,15 @@ export class Tool {
   /** The error of a connect that failed (reported by the first operation, as libldap does). */
   connectError: unknown;
 
-  /** Swaps libldap's top "ldap_" debug layer for the redacting one and shows the stack. */
+  /**
+   * Puts libldap's top "ldap_" debug layer back with the tool's secrets to
+   * mask (the bind password, SASL credentials, ldappasswd's passwords:
+   * OpenLDAP's `ldapsearch -d` prints them in clear), and shows the stack.
+   */
   private installDebugLayer(client: LdapClient): void {
     const sb = client.sockbuf;
     sb.removeIo(sockbufIoDebug, LDAP_DEBUG_LAYER_LEVEL);
-    const arg: RedactingDebugArg = { prefix: 'ldap_', secrets: this.secrets };
-    sb.addIo(sockbufIoDebugRedacting, LDAP_DEBUG_LAYER_LEVEL, arg);
+    sb.addIo(sockbufIoDebug, LDAP_DEBUG_LAYER_LEVEL, { prefix: 'ldap_', secrets: this.secrets });
     this.showLayers(sb);
   }
 

@@ -4,5 +4,4 @@ export * from './err2string.js';
 export * from './ufn.js';
 export * from './getopt.js';
 export * from './output.js';
-export * from './debuglayer.js';
 export * from './sasl.js';

@@ -7,8 +7,11 @@
  *   `<prefix>read: want=<len> error=<strerror>` on would-block or error
  *   `<prefix>write: want=<len>, written=<n>` + hex dump / `... error=...`
  *
- * The prefix is the `add_io` argument ("sockbuf_" when null). With the
- * level off, the layer costs one bit test per call.
+ * The prefix is the `add_io` argument ("sockbuf_" when null). The argument
+ * may instead be `{ prefix, secrets }`: then the bytes of every secret (a
+ * bind password, SASL credentials) are shown as `*` in the dumps, which
+ * liblber's layer does not do. With the level off, the layer costs one bit
+ * test per call.
  */
 import { SOCKBUF_STRERROR, SockbufError } from './errors.js';
 import { LDAP_DEBUG_PACKETS, berPvtLogPrintf } from './log.js';
@@ -27,29 +30,75 @@ function errorText(err: unknown): string {
   return err instanceof SockbufError ? SOCKBUF_STRERROR[err.code] : 'Unknown error';
 }
 
-function report(sbiod: SockbufIODesc<string>, what: 'read' | 'write', len: number, ret: number, buf: Buffer, off: number): void {
+/** The debug layer's argument in its long form. */
+export interface DebugLayerOptions {
+  /** The line prefix ("sockbuf_" when absent). */
+  prefix?: string;
+  /**
+   * Byte strings never to show in a dump; read at each call, so a secret
+   * learnt later (a password typed at a prompt) can be pushed onto the array.
+   */
+  secrets?: readonly Uint8Array[];
+}
+
+/** What the layer keeps: the prefix and the secrets to mask. */
+interface DebugState {
+  prefix: string;
+  secrets: readonly Uint8Array[];
+}
+
+const NO_SECRETS: readonly Uint8Array[] = [];
+
+/** The bytes `buf[start, end)` with every secret masked by `*` (copied only when one occurs). */
+export function maskSecrets(buf: Buffer, start: number, end: number, secrets: readonly Uint8Array[]): Buffer {
+  let view = buf.subarray(start, end);
+  let copied = false;
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    let at = view.indexOf(secret);
+    while (at !== -1) {
+      if (!copied) {
+        view = Buffer.from(view);
+        copied = true;
+      }
+      view.fill(0x2a, at, at + secret.length);
+      at = view.indexOf(secret, at + secret.length);
+    }
+  }
+  return view;
+}
+
+function report(sbiod: SockbufIODesc<DebugState>, what: 'read' | 'write', len: number, ret: number, buf: Buffer, off: number): void {
   const level = sbiod.sb.debug;
-  const prefix = sbiod.pvt ?? '';
+  const prefix = sbiod.pvt?.prefix ?? '';
   if (ret < 0) {
     logLine(level, `${prefix}${what}: want=${len} error=${SOCKBUF_STRERROR.EWOULDBLOCK}\n`);
   } else {
     logLine(level, `${prefix}${what}: want=${len}, ${what === 'read' ? 'got' : 'written'}=${ret}\n`);
-    berLogBprint(LDAP_DEBUG_PACKETS, level, buf, off, off + ret);
+    const secrets = sbiod.pvt?.secrets ?? NO_SECRETS;
+    if (secrets.length === 0) berLogBprint(LDAP_DEBUG_PACKETS, level, buf, off, off + ret);
+    else {
+      const shown = maskSecrets(buf, off, off + ret, secrets);
+      berLogBprint(LDAP_DEBUG_PACKETS, level, shown, 0, shown.length);
+    }
   }
 }
 
-function reportError(sbiod: SockbufIODesc<string>, what: 'read' | 'write', len: number, err: unknown): void {
-  logLine(sbiod.sb.debug, `${sbiod.pvt ?? ''}${what}: want=${len} error=${errorText(err)}\n`);
+function reportError(sbiod: SockbufIODesc<DebugState>, what: 'read' | 'write', len: number, err: unknown): void {
+  logLine(sbiod.sb.debug, `${sbiod.pvt?.prefix ?? ''}${what}: want=${len} error=${errorText(err)}\n`);
 }
 
 /**
  * The debug layer. `add_io` argument: the line prefix (null: "sockbuf_").
  * @see ber_sockbuf_io_debug
  */
-export const sockbufIoDebug: SockbufIO<string, string> = {
+export const sockbufIoDebug: SockbufIO<DebugState, string | DebugLayerOptions> = {
   name: 'debug',
   setup(sbiod, arg) {
-    sbiod.pvt = arg ?? SB_DEBUG_DEFAULT_PREFIX;
+    sbiod.pvt =
+      typeof arg === 'string' || arg === null || arg === undefined
+        ? { prefix: arg ?? SB_DEBUG_DEFAULT_PREFIX, secrets: NO_SECRETS }
+        : { prefix: arg.prefix ?? SB_DEBUG_DEFAULT_PREFIX, secrets: arg.secrets ?? NO_SECRETS };
     return 0;
   },
   remove(sbiod) {

@@ -183,6 +183,32 @@ describe('debug layer', () => {
   });
 });
 
+describe('debug layer with secrets', () => {
+  test('masks every secret in the dump (hex and text), pushed later too, and leaves the bytes passed through alone', () => {
+    const { sb, peer } = memorySockbuf();
+    const lines: string[] = [];
+    const saved = lberOptions.logPrint;
+    lberOptions.logPrint = (m) => lines.push(m);
+    const secrets: Buffer[] = [Buffer.from('hunter2')];
+    try {
+      sb.debug = LDAP_DEBUG_PACKETS;
+      berSockbufAddIo(sb, sockbufIoDebug, LBER_SBIOD_LEVEL_TRANSPORT, { prefix: 'ldap_', secrets });
+      peer.feed(Buffer.from('pw=hunter2;again=hunter2;new=s3cret'));
+      secrets.push(Buffer.from('s3cret'));
+      expect(readAll(sb).toString()).toBe('pw=hunter2;again=hunter2;new=s3cret');
+      const log = lines.join('');
+      expect(log).toMatch(/^ldap_read: want=\d+, got=35\n/);
+      expect(log).not.toContain('hunter2');
+      expect(log).not.toContain('s3cret');
+      expect(log).not.toContain(Buffer.from('hunter2').toString('hex').slice(0, 8));
+      expect(log).toContain('pw=*******;again');
+    } finally {
+      lberOptions.logPrint = saved;
+      berSockbufFree(sb);
+    }
+  });
+});
+
 describe('readahead layer', () => {
   test('refuses removal while holding bytes, allows it once drained', () => {
     const { sb, peer } = memorySockbuf();
