@@ -128,7 +128,12 @@ export function encodeLber(w: BerWriter, e: Entry): Buffer {
 
 const reader = new BerReader();
 
-export function decodeLber(stream: Buffer, limit: number, sink: (entry: Entry) => void): number {
+/**
+ * lber's framing and message header, shared by both lber decoders:
+ * frames each message in place, reads its id and DN, and lets `entry`
+ * read the attribute list (the reader is inside it) into an entry.
+ */
+function decodeLberWith<E>(stream: Buffer, limit: number, sink: (entry: E) => void, entry: (r: BerReader, messageId: number, dn: string) => E): number {
   const r = reader;
   let count = 0;
   let at = 0;
@@ -142,6 +147,14 @@ export function decodeLber(stream: Buffer, limit: number, sink: (entry: Entry) =
     r.enter(SEARCH_RES_ENTRY);
     const dn = r.readString();
     r.enter(SEQUENCE);
+    sink(entry(r, messageId, dn));
+    count++;
+  }
+  return count;
+}
+
+export function decodeLber(stream: Buffer, limit: number, sink: (entry: Entry) => void): number {
+  return decodeLberWith(stream, limit, sink, (r, messageId, dn) => {
     const attributes = new Array<Attribute>(r.countElements());
     for (let i = 0; i < attributes.length; i++) {
       r.enter(SEQUENCE);
@@ -150,10 +163,8 @@ export function decodeLber(stream: Buffer, limit: number, sink: (entry: Entry) =
       r.leave();
       attributes[i] = { type, values };
     }
-    sink({ messageId, dn, attributes });
-    count++;
-  }
-  return count;
+    return { messageId, dn, attributes };
+  });
 }
 
 /**
@@ -201,19 +212,7 @@ const spanScratch: number[] = [];
 const typeScratch: string[] = [];
 
 export function decodeLberSpans(stream: Buffer, limit: number, sink: (entry: SpanEntry) => void): number {
-  const r = reader;
-  let count = 0;
-  let at = 0;
-  while (at < stream.length && count < limit) {
-    const size = berElementSize(stream, at);
-    if (size < 0) throw new Error('truncated stream');
-    r.reset(stream, at, at + size);
-    at += size;
-    r.enter(SEQUENCE);
-    const messageId = r.readInt();
-    r.enter(SEARCH_RES_ENTRY);
-    const dn = r.readString();
-    r.enter(SEQUENCE);
+  return decodeLberWith(stream, limit, sink, (r, messageId, dn) => {
     // gathered in scratch arrays, then copied out at their exact size: one
     // allocation each instead of the growth steps of push
     const spans = spanScratch;
@@ -228,10 +227,8 @@ export function decodeLberSpans(stream: Buffer, limit: number, sink: (entry: Spa
       spans[slot] = r.readOctetStringSpans(spans, SET);
       r.leave();
     }
-    sink(new SpanEntry(messageId, dn, stream, types.slice(), spans.slice()));
-    count++;
-  }
-  return count;
+    return new SpanEntry(messageId, dn, stream, types.slice(), spans.slice());
+  });
 }
 
 // ---------------------------------------------------------------- @ldapjs/asn1
