@@ -249,6 +249,16 @@ export class BerReader {
   /** Reads a tag, checks it against `tag` (unless BER_ANY_TAG) and reads the length. */
   private header(tag: number, what: string): number {
     const at = this.offset;
+    // fast path: the expected one-octet tag and a short length that fits
+    const buf = this.buf;
+    if (at + 1 < this.limit && buf[at] === tag && (tag & 0x1f) !== 0x1f) {
+      const short = buf[at + 1]!;
+      if (short < 0x80 && short <= this.limit - at - 2 && short <= this.maxLength) {
+        this.lastTag = tag;
+        this.offset = at + 2;
+        return short;
+      }
+    }
     const got = this.readTag();
     if (got !== tag && tag !== BER_ANY_TAG) fail('BER_BAD_TAG', `expected ${what} tag ${hexTag(tag)}, found ${hexTag(got)}`, at);
     return this.readLength();
@@ -341,13 +351,23 @@ export class BerReader {
     this.enter(tag);
     const count = this.countElements();
     const list = new Array<Buffer>(count);
+    const buf = this.buf;
     for (let i = 0; i < count; i++) {
       const at = this.offset;
-      if (this.readTag() !== memberTag) fail('BER_BAD_TAG', `expected OCTET STRING tag ${hexTag(memberTag)}, found ${hexTag(this.lastTag)}`, at);
-      const len = this.readLength();
-      const from = this.offset;
+      let from: number;
+      let len: number;
+      // fast path: the member's one-octet tag and a short length that fits
+      if (at + 1 < this.limit && buf[at] === memberTag && buf[at + 1]! < 0x80 && buf[at + 1]! <= this.limit - at - 2 && buf[at + 1]! <= this.maxLength) {
+        len = buf[at + 1]!;
+        from = at + 2;
+        this.lastTag = memberTag;
+      } else {
+        if (this.readTag() !== memberTag) fail('BER_BAD_TAG', `expected OCTET STRING tag ${hexTag(memberTag)}, found ${hexTag(this.lastTag)}`, at);
+        len = this.readLength();
+        from = this.offset;
+      }
       this.offset = from + len;
-      list[i] = this.buf.subarray(from, from + len);
+      list[i] = buf.subarray(from, from + len);
     }
     this.leave();
     return list;
@@ -375,10 +395,11 @@ export class BerReader {
     const at = this.offset;
     const end = at + len;
     this.offset = end;
-    if (len > INTERN_MAX_BYTES) return buf.toString('utf8', at, end);
-    let hash = len;
-    for (let i = at; i < end; i++) hash = (Math.imul(hash, 31) + buf[i]!) | 0;
-    const slot = (hash ^ (hash >>> 9)) & (INTERN_SLOTS - 1);
+    if (len > INTERN_MAX_BYTES || len === 0) return buf.toString('utf8', at, end);
+    // the slot from the length and three octets (first, middle, last): no
+    // loop over the name; the comparison below decides
+    const hash = Math.imul(len, 0x9e3779b1) ^ Math.imul(buf[at]!, 0x85ebca6b) ^ Math.imul(buf[at + (len >> 1)]!, 0xc2b2ae35) ^ Math.imul(buf[end - 1]!, 0x27d4eb2f);
+    const slot = (hash ^ (hash >>> 15)) & (INTERN_SLOTS - 1);
     const cached = this.internBytes[slot];
     if (cached !== undefined && cached.length === len) {
       let same = true;
@@ -403,6 +424,20 @@ export class BerReader {
    */
   enter(tag: number = BerTags.SEQUENCE): number {
     const at = this.offset;
+    // fast path: the expected one-octet constructed tag and a short length
+    // that fits (what nearly every SEQUENCE and SET in LDAP has); anything
+    // else, errors included, goes the general way below
+    const buf = this.buf;
+    if (at + 1 < this.limit && buf[at] === tag && (tag & 0x20) !== 0 && (tag & 0x1f) !== 0x1f && this.depth < this.maxDepth) {
+      const short = buf[at + 1]!;
+      if (short < 0x80 && short <= this.limit - at - 2 && short <= this.maxLength) {
+        this.lastTag = tag;
+        this.saved[this.depth++] = this.limit;
+        this.offset = at + 2;
+        this.limit = at + 2 + short;
+        return this.limit;
+      }
+    }
     const len = this.header(tag, 'constructed');
     const tagRead = this.lastTag;
     if (((tagRead < 0x100 ? tagRead : firstOctet(tagRead)) & 0x20) === 0) {
