@@ -19,6 +19,7 @@
  * count (at most `maxWrite` per call), or SB_WOULD_BLOCK while Node says the
  * socket needs to drain; a 'writable' notification follows the drain.
  */
+import { readQueued } from './queue.js';
 import net from 'node:net';
 import fs from 'node:fs';
 import { SockbufError } from './errors.js';
@@ -150,47 +151,12 @@ function detach(st: StreamState): void {
   st.socket = null;
 }
 
-/** Copies queued bytes out; resumes the socket when the queue is low enough. */
-function streamRead(st: StreamState, buf: Buffer, off: number, len: number): number {
-  let got = 0;
-  const chunks = st.chunks;
-  while (got < len && st.queued > 0) {
-    const c = chunks[st.head]!;
-    const avail = c.length - st.headOff;
-    const want = len - got;
-    if (want < avail) {
-      c.copy(buf, off + got, st.headOff, st.headOff + want);
-      st.headOff += want;
-      got += want;
-      st.queued -= want;
-      break;
-    }
-    c.copy(buf, off + got, st.headOff, c.length);
-    got += avail;
-    st.queued -= avail;
-    st.head++;
-    st.headOff = 0;
-  }
-  if (st.head === chunks.length) {
-    chunks.length = 0;
-    st.head = 0;
-  } else if (st.head >= 1024) {
-    chunks.splice(0, st.head);
-    st.head = 0;
-  }
-  if (st.paused && st.queued <= st.lowWaterMark && st.socket !== null) {
-    st.paused = false;
-    st.socket.resume();
-  }
-  return got;
-}
-
 function providerRead(sbiod: SockbufIODesc<StreamState>, buf: Buffer, off: number, len: number): number {
   const st = sbiod.pvt;
   if (st === null) throw new SockbufError('EBADF');
   if (len <= 0) return 0;
   if (st.fileFd !== -1) return fs.readSync(st.fileFd, buf, off, len, null);
-  if (st.queued > 0) return streamRead(st, buf, off, len);
+  if (st.queued > 0) return readQueued(st, buf, off, len);
   if (st.error !== null) throw st.error;
   if (st.eof) return 0;
   if (st.socket === null) throw new SockbufError('EBADF');

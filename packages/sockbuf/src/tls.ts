@@ -26,6 +26,7 @@
  * protection existed (the StartTLS injection class of bugs): `setup`
  * refuses them with TLS_PLAINTEXT_INJECTION.
  */
+import { readQueued } from './queue.js';
 import { EventEmitter } from 'node:events';
 import crypto from 'node:crypto';
 import net from 'node:net';
@@ -553,41 +554,6 @@ function startSession(st: TlsState, opts: TlsOptions): void {
   });
 }
 
-/** Copies queued plaintext out; resumes the TLSSocket when the queue is low enough. */
-function plainRead(st: TlsState, buf: Buffer, off: number, len: number): number {
-  let got = 0;
-  const chunks = st.chunks;
-  while (got < len && st.queued > 0) {
-    const c = chunks[st.head]!;
-    const avail = c.length - st.headOff;
-    const want = len - got;
-    if (want < avail) {
-      c.copy(buf, off + got, st.headOff, st.headOff + want);
-      st.headOff += want;
-      got += want;
-      st.queued -= want;
-      break;
-    }
-    c.copy(buf, off + got, st.headOff, c.length);
-    got += avail;
-    st.queued -= avail;
-    st.head++;
-    st.headOff = 0;
-  }
-  if (st.head === chunks.length) {
-    chunks.length = 0;
-    st.head = 0;
-  } else if (st.head >= 1024) {
-    chunks.splice(0, st.head);
-    st.head = 0;
-  }
-  if (st.paused && st.queued <= st.lowWaterMark && st.socket !== null) {
-    st.paused = false;
-    st.socket.resume();
-  }
-  return got;
-}
-
 function stateOf(sbiod: SockbufIODesc<TlsState>): TlsState {
   const st = sbiod.pvt;
   if (st === null) throw new SockbufError('EBADF', 'the tls layer has no session');
@@ -686,7 +652,7 @@ export const sockbufIoTls: SockbufIO<TlsState, TlsOptions> = {
     if (len <= 0) return 0;
     if (st.queued > 0) {
       sbiod.sb.transNeedsRead = false;
-      return plainRead(st, buf, off, len);
+      return readQueued(st, buf, off, len);
     }
     if (st.error !== null) throw st.error;
     if (st.eof) return 0;
