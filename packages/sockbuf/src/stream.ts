@@ -19,12 +19,12 @@
  * count (at most `maxWrite` per call), or SB_WOULD_BLOCK while Node says the
  * socket needs to drain; a 'writable' notification follows the drain.
  */
-import { readQueued } from './queue.js';
 import net from 'node:net';
 import fs from 'node:fs';
 import { SockbufError } from './errors.js';
 import { LBER_SB_OPT_DATA_READY, SB_WOULD_BLOCK, sbiodNotifyUp } from './sockbuf.js';
 import type { Sockbuf, SockbufIO, SockbufIODesc } from './sockbuf.js';
+import { readQueued } from './queue.js';
 
 /** Default receive-queue bounds, in bytes. */
 export const SB_STREAM_HIGH_WATER = 256 * 1024;

@@ -26,7 +26,6 @@
  * protection existed (the StartTLS injection class of bugs): `setup`
  * refuses them with TLS_PLAINTEXT_INJECTION.
  */
-import { readQueued } from './queue.js';
 import { EventEmitter } from 'node:events';
 import crypto from 'node:crypto';
 import net from 'node:net';
@@ -46,6 +45,7 @@ import {
 import type { SbOut, Sockbuf, SockbufEventType, SockbufIO, SockbufIODesc } from './sockbuf.js';
 import { StreamState } from './stream.js';
 import { sockbufIoDebug } from './debug.js';
+import { readQueued } from './queue.js';
 
 /** Why a TLS handshake (or its installation) failed. */
 export type TlsErrorCode =
