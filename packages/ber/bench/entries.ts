@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as asn1js from 'asn1js';
 import type { BerWriter } from '@lber/ber';
 import { BerReader, berElementSize } from '@lber/ber';
+import { mulberry32 } from '@lber/testkit';
 
 export interface Attribute {
   type: string;
@@ -48,18 +49,6 @@ const OCTET_STRING = 0x04;
 
 // ---------------------------------------------------------------- the data
 
-/** mulberry32: a small seeded generator, so every run sees the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FIRST = ['Ada', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Zoë', 'José', 'Søren', 'Ärni', 'Chloé', 'Đorđe'];
 const LAST = ['Lovelace', 'Hopper', 'Torvalds', 'Hamilton', 'Thompson', 'Liskov', 'Ritchie', 'Allen', 'Müller', 'García', 'Kierkegaard', 'Łukasiewicz', 'Dvořák', '山田'];
 const CITIES = ['Paris', 'Zürich', 'Kraków', 'São Paulo', 'Reykjavík', 'Boston', '東京', 'Berlin', 'Århus', 'Lyon'];
@@ -67,7 +56,7 @@ const TITLES = ['Engineer', 'Senior Engineer', 'Ingénieure principale', 'Manage
 const DEPARTMENTS = ['R&D', 'Sales', 'Support', 'Opérations', 'Finance'];
 
 export function makeEntries(count: number): Entry[] {
-  const random = prng(0x1dab);
+  const random = mulberry32(0x1dab);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const text = (s: string): Buffer => Buffer.from(s, 'utf8');
   const entries: Entry[] = [];

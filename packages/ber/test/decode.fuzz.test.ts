@@ -10,7 +10,7 @@
  * be replayed; the seed is printed with each failure.
  */
 import { describe, expect, test } from '@jest/globals';
-import { bytes, loadVectors, type BytesSpec, type VectorBase } from '@lber/testkit';
+import { bytes, loadVectors, type BytesSpec, type VectorBase, mulberry32 } from '@lber/testkit';
 import {
   BerElement,
   BerError,
@@ -48,18 +48,6 @@ import {
 
 const SEED = Number(process.env['LBER_FUZZ_SEED'] ?? 0x5eed1234);
 const INPUTS = 100_000;
-
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const corpus: Buffer[] = loadVectors<VectorBase & { input: BytesSpec }>('decode.json')
   .vectors.map((v) => bytes(v.input))
@@ -246,7 +234,7 @@ function step(ber: BerElement, next: () => number): void {
 
 describe('decoder fuzz', () => {
   test(`${INPUTS} random and mutated inputs (seed ${SEED})`, () => {
-    const next = rng(SEED);
+    const next = mulberry32(SEED);
     let calls = 0;
     for (let n = 0; n < INPUTS; n++) {
       const input = randomInput(next);

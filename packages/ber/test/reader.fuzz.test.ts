@@ -8,23 +8,13 @@
  */
 import { expect, test } from '@jest/globals';
 import { BER_ANY_TAG, BerError, BerReader, BerWriter, berElementSize, berTagParts, decodeBerNode, encodeBerNode, type BerNode } from '@lber/ber';
+import { mulberry32 } from '@lber/testkit';
 
 const INPUTS_PER_KIND = 40_000;
 const SLOW_INPUT_MS = 1000;
 const seed = Number(process.env['LBER_FUZZ_SEED'] ?? Date.now() % 0x7fffffff);
 
-/** mulberry32, so a failing seed replays exactly. */
-function prng(start: number): () => number {
-  let a = start >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(seed);
+const random = mulberry32(seed);
 const int = (n: number): number => Math.floor(random() * n);
 
 function randomBytes(max: number): Buffer {

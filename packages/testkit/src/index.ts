@@ -5,3 +5,4 @@ export * from './tls.js';
 export * from './reaper.js';
 export * from './slapd.js';
 export * from './proxy.js';
+export * from './prng.js';
