@@ -30,7 +30,7 @@ import { ldapErr2string } from './err2string.js';
 import { getopt } from './getopt.js';
 import { Output } from './output.js';
 import type { ToolStreams } from './output.js';
-import { SaslLocalError, saslBind } from './sasl.js';
+import { SASL_MECHANISMS, SaslLocalError, saslBind } from './sasl.js';
 
 /** A C `exit(status)`: unwinds to main(), which returns `status & 0xff`. */
 export class ToolExit extends Error {
@@ -858,7 +858,7 @@ export class Tool {
       const client = this.need('ldap_sasl_interactive_bind', -1);
       const mech = this.saslMech ?? this.conf.get('SASL_MECH') ?? (client.url.startsWith('ldapi') ? 'EXTERNAL' : undefined);
       if (mech === undefined) {
-        this.perror('ldap_sasl_interactive_bind', -6, null, null, 'no SASL mechanism given (-Y); this client speaks EXTERNAL, PLAIN, SCRAM-SHA-1, SCRAM-SHA-256, SCRAM-SHA-512', null);
+        this.perror('ldap_sasl_interactive_bind', -6, null, null, `no SASL mechanism given (-Y); this client speaks ${SASL_MECHANISMS.join(', ')}`, null);
         this.exit(-6);
       }
       if (!this.saslQuiet) this.err(`SASL/${mech.toUpperCase()} authentication started\n`);
@@ -879,7 +879,8 @@ export class Tool {
         );
         result = toolResult(outcome.result);
         if (result.code === 0 && !this.saslQuiet) {
-          this.err(`SASL username: ${outcome.username}\nSASL SSF: 0\n`);
+          this.err(`SASL username: ${outcome.username}\nSASL SSF: ${outcome.ssf}\n`);
+          if (outcome.ssf > 0) this.err('SASL data security layer installed.\n');
         }
         if (result.code !== 0) {
           this.perror('ldap_sasl_interactive_bind', result.code, null, null, result.text, null);

@@ -1,12 +1,13 @@
 /**
  * The SASL binds the tools offer with `-Y` (what libldap does through
- * Cyrus SASL for ldapsearch & co.): EXTERNAL, PLAIN and SCRAM-SHA-1/-256/
- * -512 (RFC 5802 / RFC 7677), over the client's exchange of BindRequests.
- * None of them negotiates a security layer (SSF 0).
+ * Cyrus SASL for ldapsearch & co.), on @lber/ldap's SASL framework and
+ * mechanisms: EXTERNAL, PLAIN, SCRAM-SHA-1/-256/-512, CRAM-MD5 and
+ * DIGEST-MD5. DIGEST-MD5 asks for the strongest protection the server
+ * offers, as Cyrus does by default (auth-conf, then auth-int, then auth),
+ * and the negotiated security layer is installed on the connection.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { LdapResultCode, exchange, resultOf, saslBindRequest } from '@lber/ldap';
-import type { LdapClient, LdapOperationResult, Control } from '@lber/ldap';
+import { LdapResultError, SaslError, cramMd5, digestMd5, external, plain, saslBind as saslBindWith, scram } from '@lber/ldap';
+import type { Control, DigestCipher, LdapClient, LdapOperationResult, SaslMechanism } from '@lber/ldap';
 
 /** What a SASL bind needs from the command line. */
 export interface SaslParams {
@@ -37,99 +38,56 @@ export class SaslLocalError extends Error {
   }
 }
 
-interface Mechanism {
-  /** The initial response (null: none). */
-  start(): Buffer | null;
-  step(challenge: Buffer): Buffer;
-  verify(serverData: Buffer | undefined): void;
-  /** The name Cyrus reports as SASL_USERNAME. */
-  username: string;
-}
-
-const SCRAM_HASHES: Record<string, string> = { 'SCRAM-SHA-1': 'sha1', 'SCRAM-SHA-256': 'sha256', 'SCRAM-SHA-512': 'sha512' };
+const SCRAM_HASHES = { 'SCRAM-SHA-1': 'sha1', 'SCRAM-SHA-256': 'sha256', 'SCRAM-SHA-512': 'sha512' } as const;
 
 /** The mechanisms this CLI speaks. */
-export const SASL_MECHANISMS: readonly string[] = ['EXTERNAL', 'PLAIN', ...Object.keys(SCRAM_HASHES)];
+export const SASL_MECHANISMS: readonly string[] = ['EXTERNAL', 'PLAIN', ...Object.keys(SCRAM_HASHES), 'CRAM-MD5', 'DIGEST-MD5'];
 
-function saslname(s: string): string {
-  return s.replace(/=/g, '=3D').replace(/,/g, '=2C');
+/** The SSF Cyrus reports for a DIGEST-MD5 layer: 1 for integrity, the cipher's key bits for confidentiality. */
+const CIPHER_SSF: Record<DigestCipher, number> = { rc4: 128, '3des': 112, des: 56, 'rc4-56': 56, 'rc4-40': 40 };
+
+interface CliMechanism {
+  mechanism: SaslMechanism;
+  /** The name Cyrus reports as SASL_USERNAME. */
+  username: string;
+  /** The security strength factor once bound (0: no layer). */
+  ssf(): number;
 }
 
-function scram(hash: string, authcid: string, authzid: string | undefined, password: Buffer): Mechanism {
-  const nonce = randomBytes(18).toString('base64');
-  const gs2 = `n,${authzid !== undefined ? `a=${saslname(authzid)}` : ''},`;
-  const bare = `n=${saslname(authcid)},r=${nonce}`;
-  let serverSignature: Buffer | undefined;
-  return {
-    username: authcid,
-    start: () => Buffer.from(gs2 + bare, 'utf8'),
-    step(challenge) {
-      const first = challenge.toString('utf8');
-      const attrs = new Map(first.split(',').map((kv) => [kv.slice(0, 1), kv.slice(2)] as const));
-      const r = attrs.get('r');
-      const s = attrs.get('s');
-      const i = Number(attrs.get('i'));
-      if (r === undefined || s === undefined || !r.startsWith(nonce) || !Number.isSafeInteger(i) || i < 1) {
-        throw new SaslLocalError(-2, 'SCRAM: bad server-first-message');
-      }
-      const salted = pbkdf2Sync(password, Buffer.from(s, 'base64'), i, createHash(hash).digest().length, hash);
-      const clientKey = createHmac(hash, salted).update('Client Key').digest();
-      const storedKey = createHash(hash).update(clientKey).digest();
-      const withoutProof = `c=${Buffer.from(gs2).toString('base64')},r=${r}`;
-      const authMessage = `${bare},${first},${withoutProof}`;
-      const signature = createHmac(hash, storedKey).update(authMessage).digest();
-      const proof = Buffer.alloc(clientKey.length);
-      for (let k = 0; k < proof.length; k++) proof[k] = clientKey[k]! ^ signature[k]!;
-      const serverKey = createHmac(hash, salted).update('Server Key').digest();
-      serverSignature = createHmac(hash, serverKey).update(authMessage).digest();
-      return Buffer.from(`${withoutProof},p=${proof.toString('base64')}`, 'utf8');
-    },
-    verify(serverData) {
-      const text = serverData?.toString('utf8') ?? '';
-      const v = text.startsWith('v=') ? Buffer.from(text.slice(2), 'base64') : undefined;
-      if (serverSignature === undefined || v === undefined || v.length !== serverSignature.length || !timingSafeEqual(v, serverSignature)) {
-        throw new SaslLocalError(-2, 'SCRAM: the server signature does not verify');
-      }
-    },
-  };
-}
-
-function mechanism(p: SaslParams, defaultUser: string): Mechanism {
+function mechanismFor(p: SaslParams, defaultUser: string): CliMechanism {
   const mech = p.mech.toUpperCase();
-  const authcid = p.authcid ?? defaultUser;
+  const username = p.authcid ?? defaultUser;
+  const password = p.password ?? Buffer.alloc(0);
+  const none = (): number => 0;
   if (mech === 'EXTERNAL') {
     const uid = process.getuid?.();
     const gid = process.getgid?.();
-    return {
-      username: p.scheme === 'ldapi' && uid !== undefined && gid !== undefined ? `gidNumber=${gid}+uidNumber=${uid},cn=peercred,cn=external,cn=auth` : '',
-      start: () => (p.authzid !== undefined ? Buffer.from(p.authzid, 'utf8') : Buffer.alloc(0)),
-      step: () => {
-        throw new SaslLocalError(-2, 'EXTERNAL takes no challenge');
-      },
-      verify: () => undefined,
-    };
+    const peer = p.scheme === 'ldapi' && uid !== undefined && gid !== undefined ? `gidNumber=${gid}+uidNumber=${uid},cn=peercred,cn=external,cn=auth` : '';
+    return { mechanism: external(), username: peer, ssf: none };
   }
-  const password = p.password ?? Buffer.alloc(0);
-  if (mech === 'PLAIN') {
-    return {
-      username: authcid,
-      start: () => Buffer.concat([Buffer.from(`${p.authzid ?? ''}\0${authcid}\0`, 'utf8'), password]),
-      step: () => {
-        throw new SaslLocalError(-2, 'PLAIN takes no challenge');
-      },
-      verify: () => undefined,
+  if (mech === 'PLAIN') return { mechanism: plain({ username, password }), username, ssf: none };
+  if (mech === 'CRAM-MD5') return { mechanism: cramMd5({ username, password }), username, ssf: none };
+  if (mech in SCRAM_HASHES) return { mechanism: scram(SCRAM_HASHES[mech as keyof typeof SCRAM_HASHES], { username, password }), username, ssf: none };
+  if (mech === 'DIGEST-MD5') {
+    const digest = digestMd5({ username, password, ...(p.realm !== undefined ? { realm: p.realm } : {}), qop: ['auth-conf', 'auth-int', 'auth'] });
+    const ssf = (): number => {
+      const n = digest.negotiated;
+      if (n === undefined || n.qop === 'auth') return 0;
+      return n.qop === 'auth-int' ? 1 : CIPHER_SSF[n.cipher ?? 'rc4'];
     };
+    return { mechanism: digest, username, ssf };
   }
-  const hash = SCRAM_HASHES[mech];
-  if (hash !== undefined) return scram(hash, authcid, p.authzid, password);
   throw new SaslLocalError(-6, `SASL mechanism ${p.mech} is not supported by this client (it has ${SASL_MECHANISMS.join(', ')})`);
 }
 
 /** The outcome of a SASL bind. */
 export interface SaslBindOutcome {
-  result: LdapOperationResult;
+  /** The final result, or the server's refusal. */
+  result: LdapOperationResult | LdapResultError;
   /** SASL_USERNAME as Cyrus would report it. */
   username: string;
+  /** SASL_SSF: 0 without a security layer. */
+  ssf: number;
 }
 
 /**
@@ -140,18 +98,18 @@ export interface SaslBindOutcome {
  * @see ldap_sasl_interactive_bind
  */
 export async function saslBind(client: LdapClient, p: SaslParams, defaultUser: string): Promise<SaslBindOutcome> {
-  const m = mechanism(p, defaultUser);
-  let creds: Buffer | null = m.start();
-  for (;;) {
-    const request = saslBindRequest(p.mech.toUpperCase(), creds ?? undefined, p.dn ?? '');
-    const message = await exchange(client.connection, { operation: 'bind', request, expect: 'bindResponse', abandonable: false }, { controls: p.controls });
-    const result = resultOf(message);
-    const serverCreds = message.protocolOp.serverSaslCreds;
-    if (result.resultCode === LdapResultCode.saslBindInProgress) {
-      creds = m.step(serverCreds === undefined ? Buffer.alloc(0) : Buffer.from(serverCreds));
-      continue;
-    }
-    if (result.resultCode === LdapResultCode.success) m.verify(serverCreds === undefined ? undefined : Buffer.from(serverCreds));
-    return { result, username: m.username };
+  const m = mechanismFor(p, defaultUser);
+  try {
+    const result = await saslBindWith(client, m.mechanism, {
+      ...(p.authzid !== undefined ? { authzid: p.authzid } : {}),
+      ...(p.dn !== undefined ? { dn: p.dn } : {}),
+      ...(p.controls !== undefined ? { controls: p.controls } : {}),
+    });
+    return { result, username: m.username, ssf: m.ssf() };
+  } catch (error) {
+    // the server said no: the caller reports the result as it reports any
+    if (error instanceof LdapResultError) return { result: error, username: m.username, ssf: 0 };
+    if (error instanceof SaslError) throw new SaslLocalError(-2, error.message);
+    throw error;
   }
 }

@@ -80,7 +80,7 @@ describe('the other tools equal OpenLDAP', () => {
     for (const secret of [s.rootPassword, 'carol-new', 'carol-newer-secret']) expect(got.stderr).not.toContain(secret);
   });
 
-  test.each(['SCRAM-SHA-256', 'SCRAM-SHA-1', 'SCRAM-SHA-512'])('SASL %s bind as bob', async (mech) => {
+  test.each(['SCRAM-SHA-256', 'SCRAM-SHA-1', 'SCRAM-SHA-512', 'CRAM-MD5', 'DIGEST-MD5'])('SASL %s bind as bob prints what OpenLDAP prints (DIGEST-MD5: with its auth-conf layer)', async (mech) => {
     const s = ours();
     const args = ['-Y', mech, '-U', 'bob', '-w', s.users[1]!.password, '-H', s.url];
     const got = await runLber('ldapwhoami', args);
