@@ -7,7 +7,6 @@
  * globals. A C `exit(n)` is a thrown {@link ToolExit}.
  */
 import { readFileSync } from 'node:fs';
-import { BerWriter } from '@lber/ber';
 import { LBER_SBIOD_LEVEL_PROVIDER, lberOptions } from '@lber/sockbuf';
 import type { Sockbuf } from '@lber/sockbuf';
 import {
@@ -22,8 +21,9 @@ import {
   LdifPut,
   parseLdapUrlList,
   formatLdapUrl,
+  preRead,
 } from '@lber/ldap';
-import type { Control, LdapClient, LdapOperationResult, LdifPutType, LdifWrap } from '@lber/ldap';
+import type { Control, LdapClient, LdapOperationResult, LdifPutType, LdifWrap, SearchEntry } from '@lber/ldap';
 import type { TlsConnectOptions } from '@lber/sockbuf';
 import { sockbufIoDebug } from '@lber/sockbuf';
 import { ldapErr2string } from './err2string.js';
@@ -708,7 +708,12 @@ export class Tool {
 
   private printPrePostRead(c: Control, what: string): void {
     this.writeLdif(LdifPut.COMMENT, '==> ', what);
-    const entry = readEntryValue(c.value);
+    let entry: SearchEntry | null = null;
+    try {
+      entry = preRead.decode(c.value);
+    } catch {
+      // a malformed value: the two comment lines and nothing between, as tool_print_ctrls does
+    }
     if (entry !== null) {
       this.writeLdif(LdifPut.VALUE, 'dn', entry.dn);
       for (const a of entry.attributes) {
@@ -986,66 +991,9 @@ export class Tool {
   }
 }
 
-/** The `{v}` value of the pre-/post-read controls: a SEQUENCE OF attribute names. */
-function attrListValue(attrs: string | undefined): Buffer {
-  const w = new BerWriter({ initialSize: 64 });
-  w.startSequence();
-  if (attrs !== undefined) {
-    for (const a of attrs.split(',')) if (a !== '') w.writeString(a);
-  }
-  w.endSequence();
-  return w.toBuffer();
-}
-
-/** The entry in a pre-/post-read response control: `{ dn, { { type, [ values ] } ... } }`. */
-function readEntryValue(value: Buffer | undefined): { dn: string; attributes: Array<{ type: string; values: Buffer[] }> } | null {
-  if (value === undefined) return null;
-  try {
-    const r = new BerReaderLite(value);
-    return r.entry();
-  } catch {
-    return null;
-  }
-}
-
-/** A tiny BER walker for the pre-/post-read entry (definite lengths only). */
-class BerReaderLite {
-  private off = 0;
-  constructor(private readonly buf: Buffer) {}
-  private header(): { tag: number; end: number } {
-    const tag = this.buf[this.off++]!;
-    let len = this.buf[this.off++]!;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + this.buf[this.off++]!;
-    }
-    if (this.off + len > this.buf.length) throw new Error('truncated');
-    return { tag, end: this.off + len };
-  }
-  private octets(): Buffer {
-    const { end } = this.header();
-    const v = this.buf.subarray(this.off, end);
-    this.off = end;
-    return v;
-  }
-  entry(): { dn: string; attributes: Array<{ type: string; values: Buffer[] }> } {
-    const outer = this.header();
-    const dn = this.octets().toString('utf8');
-    const attrs = this.header();
-    const attributes: Array<{ type: string; values: Buffer[] }> = [];
-    while (this.off < attrs.end) {
-      const one = this.header();
-      const type = this.octets().toString('utf8');
-      const set = this.header();
-      const values: Buffer[] = [];
-      while (this.off < set.end) values.push(this.octets());
-      this.off = one.end;
-      attributes.push({ type, values });
-    }
-    this.off = outer.end;
-    return { dn, attributes };
-  }
+/** The `{v}` value of the pre-/post-read controls: a SEQUENCE OF attribute names (the same for both). */
+function attrListValue(attrs: string | undefined): Buffer | undefined {
+  return preRead.encode(attrs === undefined ? [] : attrs.split(',').filter((a) => a !== ''));
 }
 
 /** The URI list as ldap_url_desc2str writes it back (for -v): `ldap://host:port/??base` for a bare URL. */

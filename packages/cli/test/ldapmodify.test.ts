@@ -166,6 +166,23 @@ describe('lber ldapmodify equals OpenLDAP ldapmodify', () => {
     expect(dump(a).equals(dump(b))).toBe(true);
   });
 
+  test('-e preread and postread print the entry before and after, as OpenLDAP does', async () => {
+    const file = join(dir, 'readentry.ldif');
+    writeFileSync(file, 'dn: uid=carol,ou=people,dc=example,dc=com\nchangetype: modify\nreplace: title\ntitle: Chief Byte Officer\n-\n');
+    const a = ours();
+    const b = theirs();
+    const args = (s: SlapdServer): string[] => ['-x', '-H', s.url, '-D', s.rootDn, '-w', s.rootPassword, '-e', 'preread=title,cn', '-e', 'postread=title', '-f', file];
+    const got = await runLber('ldapmodify', args(a));
+    const want = runOpenldap('ldapmodify', args(b));
+    expect(want.status).toBe(0);
+    expect(got.status).toBe(0);
+    const text = got.stdout.toString('utf8');
+    expect(text).toContain('# ==> preread');
+    expect(text).toContain('title: Chief Byte Officer');
+    expect(text).toBe(want.stdout.toString('utf8'));
+    expect(got.stderr).toBe(want.stderr);
+  });
+
   test('stdin input and -n (show, do not do)', async () => {
     const a = ours();
     const ldif = 'dn: uid=alice,ou=people,dc=example,dc=com\nchangetype: modify\nreplace: title\ntitle: Boss\n-\n';
