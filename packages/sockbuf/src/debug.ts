@@ -89,7 +89,8 @@ function reportError(sbiod: SockbufIODesc<DebugState>, what: 'read' | 'write', l
 }
 
 /**
- * The debug layer. `add_io` argument: the line prefix (null: "sockbuf_").
+ * The debug layer. `add_io` argument: the line prefix (null: "sockbuf_"),
+ * or {@link DebugLayerOptions} to mask secrets in the dumps as well.
  * @see ber_sockbuf_io_debug
  */
 export const sockbufIoDebug: SockbufIO<DebugState, string | DebugLayerOptions> = {
