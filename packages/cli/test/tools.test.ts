@@ -4,7 +4,10 @@
  * cases (wrong password 49, no such object 32, ...), plus SASL binds and
  * StartTLS.
  */
-import { useSlapd } from '@lber/testkit';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, useSlapd } from '@lber/testkit';
 import type { SlapdServer } from '@lber/testkit';
 import { runLber, runOpenldap, toolEnv } from './helpers.js';
 
@@ -114,6 +117,19 @@ describe('the other tools equal OpenLDAP', () => {
     const bad = await runLber('ldapwhoami', ['-ZZ', '-x', '-H', url], { env: toolEnv({ LDAPTLS_CACERT: '/nonexistent' }) });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^ldap_start_tls: Connect error \(-11\)\n\tadditional info: /);
+  });
+
+  test('the lber command npm links at node_modules/.bin runs from any directory, with the exit codes of the tools', () => {
+    const s = ours();
+    const bin = join(repoRoot(), 'node_modules', '.bin', 'lber');
+    const run = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(bin, args, { cwd: tmpdir(), encoding: 'utf8', env: toolEnv(), timeout: 30_000 });
+    const ok = run(['ldapwhoami', '-x', '-H', s.url, '-D', s.rootDn, '-w', s.rootPassword]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toBe(`dn:${s.rootDn}\n`);
+    expect(ok.status).toBe(0);
+    const missing = run(['ldapsearch', '-x', '-LLL', '-H', s.url, '-b', `ou=nowhere,${s.suffix}`]);
+    expect(missing.status).toBe(32);
+    expect(missing.stderr).toContain('No such object (32)');
   });
 
   test('--help and unknown options', async () => {
