@@ -534,6 +534,10 @@ function format(f: Filter, depth: number, maxDepth: number): string {
       if (attr === '' && rule === '') badTree('an extensible match needs an attribute or a matching rule', '');
       if (attr !== '') checkAttribute(attr);
       if (rule !== '' && !isFilterOid(rule)) badTree('not a matching rule OID or name', rule);
+      // `(cn:dn:=x)` and `(:dn:=x)` are the dnAttributes flag (RFC 4515, and
+      // libldap's put_filter reads them so): a rule named "dn" can only be
+      // written after the flag, `(cn:dn:dn:=x)`
+      if (rule.toLowerCase() === 'dn' && !f.dnAttributes) badTree('a matching rule named "dn" reads back as the :dn flag unless dnAttributes is set', rule);
       return `(${attr}${f.dnAttributes ? ':dn' : ''}${rule !== '' ? `:${rule}` : ''}:=${escapeFilterValue(f.value)})`;
     }
   }

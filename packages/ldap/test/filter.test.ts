@@ -213,6 +213,12 @@ describe('escaping', () => {
     expect(() => formatFilter({ type: 'substrings', attribute: 'cn', any: [] })).toThrow(LdapFilterError);
     expect(() => formatFilter({ type: 'extensible', value: b('x'), dnAttributes: false })).toThrow(LdapFilterError);
     expect(() => formatFilter({ type: 'extensible', matchingRule: '1..2', value: b('x'), dnAttributes: false })).toThrow(LdapFilterError);
+    // a rule named "dn" would read back as the dnAttributes flag
+    expect(() => formatFilter({ type: 'extensible', matchingRule: 'DN', value: b('x'), dnAttributes: false })).toThrow(LdapFilterError);
+    expect(() => formatFilter({ type: 'extensible', attribute: 'cn', matchingRule: 'dn', value: b('x'), dnAttributes: false })).toThrow(LdapFilterError);
+    const withFlag = { type: 'extensible', attribute: 'cn', matchingRule: 'dn', value: b('x'), dnAttributes: true } as const;
+    expect(formatFilter(withFlag)).toBe('(cn:dn:dn:=x)');
+    expect(parseFilter('(cn:dn:dn:=x)')).toEqual(withFlag);
   });
   test('attribute description and OID checks (ldap_is_desc, ldap_is_oid)', () => {
     expect(isAttributeDescription('cn;lang-en;binary')).toBe(true);
@@ -385,6 +391,8 @@ describe('properties', () => {
     fc
       .record({ attribute: fc.option(attribute, { nil: undefined }), matchingRule: fc.option(rule, { nil: undefined }), value, dnAttributes: fc.boolean() })
       .filter((f) => f.matchingRule !== undefined || f.attribute !== undefined)
+      // a rule named "dn" has no string form without the dn flag (formatFilter refuses it, tested above)
+      .filter((f) => f.dnAttributes || f.matchingRule?.toLowerCase() !== 'dn')
       .map((f) => {
         const out: { type: 'extensible'; value: Buffer; dnAttributes: boolean; attribute?: string; matchingRule?: string } = { type: 'extensible', value: f.value, dnAttributes: f.dnAttributes };
         if (f.matchingRule !== undefined) out.matchingRule = f.matchingRule;
