@@ -250,6 +250,8 @@ export class BerReader {
   private header(tag: number, what: string): number {
     const at = this.offset;
     // fast path: the expected one-octet tag and a short length that fits
+    // (nearly every element of an LDAP message); anything else, errors
+    // included, goes the general way below
     const buf = this.buf;
     if (at + 1 < this.limit && buf[at] === tag && (tag & 0x1f) !== 0x1f) {
       const short = buf[at + 1]!;
@@ -330,9 +332,7 @@ export class BerReader {
     this.enter(tag);
     let count = 0;
     while (this.offset < this.limit) {
-      const at = this.offset;
-      if (this.readTag() !== memberTag) fail('BER_BAD_TAG', `expected OCTET STRING tag ${hexTag(memberTag)}, found ${hexTag(this.lastTag)}`, at);
-      const len = this.readLength();
+      const len = this.header(memberTag, 'OCTET STRING');
       const from = this.offset;
       this.offset = from + len;
       spans.push(from, from + len);
@@ -353,19 +353,8 @@ export class BerReader {
     const list = new Array<Buffer>(count);
     const buf = this.buf;
     for (let i = 0; i < count; i++) {
-      const at = this.offset;
-      let from: number;
-      let len: number;
-      // fast path: the member's one-octet tag and a short length that fits
-      if (at + 1 < this.limit && buf[at] === memberTag && buf[at + 1]! < 0x80 && buf[at + 1]! <= this.limit - at - 2 && buf[at + 1]! <= this.maxLength) {
-        len = buf[at + 1]!;
-        from = at + 2;
-        this.lastTag = memberTag;
-      } else {
-        if (this.readTag() !== memberTag) fail('BER_BAD_TAG', `expected OCTET STRING tag ${hexTag(memberTag)}, found ${hexTag(this.lastTag)}`, at);
-        len = this.readLength();
-        from = this.offset;
-      }
+      const len = this.header(memberTag, 'OCTET STRING');
+      const from = this.offset;
       this.offset = from + len;
       list[i] = buf.subarray(from, from + len);
     }
@@ -424,20 +413,6 @@ export class BerReader {
    */
   enter(tag: number = BerTags.SEQUENCE): number {
     const at = this.offset;
-    // fast path: the expected one-octet constructed tag and a short length
-    // that fits (what nearly every SEQUENCE and SET in LDAP has); anything
-    // else, errors included, goes the general way below
-    const buf = this.buf;
-    if (at + 1 < this.limit && buf[at] === tag && (tag & 0x20) !== 0 && (tag & 0x1f) !== 0x1f && this.depth < this.maxDepth) {
-      const short = buf[at + 1]!;
-      if (short < 0x80 && short <= this.limit - at - 2 && short <= this.maxLength) {
-        this.lastTag = tag;
-        this.saved[this.depth++] = this.limit;
-        this.offset = at + 2;
-        this.limit = at + 2 + short;
-        return this.limit;
-      }
-    }
     const len = this.header(tag, 'constructed');
     const tagRead = this.lastTag;
     if (((tagRead < 0x100 ? tagRead : firstOctet(tagRead)) & 0x20) === 0) {
