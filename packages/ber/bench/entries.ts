@@ -160,7 +160,7 @@ export function decodeLber(stream: Buffer, limit: number, sink: (entry: Entry) =
  * lber's offsets entry, as BerReader's span calls give it: the message's
  * bytes, the attribute types, and for each attribute its value count then
  * the start and end of each value in `buf`. No view per value is made
- * while decoding: {@link SpanEntry.values} makes them when asked.
+ * while decoding: {@link SpanEntry.toEntry} makes them when asked.
  */
 export class SpanEntry {
   constructor(
